@@ -1,0 +1,84 @@
+"""The one exception tree of liveview.
+
+LiveViewError
+├── LocalError            something on this machine: configuration, devices, files
+│   ├── ConfigError       bad settings or command-line values (exit code 2/3)
+│   ├── CaptureError      a frame source could not open or failed mid-stream
+│   ├── AudioDeviceError  no sound server, a device gone, a format refused
+│   └── LocalProtocolError  liveview itself tried to break the protocol (a bug)
+└── RemoteError           something the far end did
+    ├── RemoteProtocolError  the server sent something that is not the protocol
+    ├── ConnectionFailedError the endpoint could not be reached or dropped (transient)
+    └── ServiceError      the service closed the session with a code and reason
+        ├── FatalServiceError     bad key/argument/model/quota/location: never retried
+        └── TransientServiceError 1011 internal / unavailable: retried with backoff
+
+Every error carries a message written for the person using the app: what happened and what to do.
+Standard library only, so `protocol/` may import it.
+"""
+
+from __future__ import annotations
+
+
+class LiveViewError(Exception):
+    """Root of every error liveview raises on purpose."""
+
+    @property
+    def user_message(self) -> str:
+        return str(self)
+
+
+class LocalError(LiveViewError):
+    """Something on this machine went wrong."""
+
+
+class ConfigError(LocalError):
+    """Invalid settings or command-line values."""
+
+
+class CaptureError(LocalError):
+    """A frame source could not be opened or failed while streaming."""
+
+
+class AudioDeviceError(LocalError):
+    """An audio device is missing, vanished, or refused the format."""
+
+
+class LocalProtocolError(LocalError):
+    """liveview tried to do something the protocol forbids (e.g. media before setupComplete)."""
+
+
+class RemoteError(LiveViewError):
+    """Something the far end did."""
+
+
+class RemoteProtocolError(RemoteError):
+    """The server sent a message that is not valid Live protocol."""
+
+
+class ConnectionFailedError(RemoteError):
+    """The endpoint could not be reached, or the connection dropped without a close frame."""
+
+
+class ServiceError(RemoteError):
+    """The service closed the session with a WebSocket close code and a reason text."""
+
+    def __init__(self, message: str, *, code: int | None = None, reason: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason
+
+
+class FatalServiceError(ServiceError):
+    """Bad key, bad argument, unknown or retired model, quota, location: retrying cannot help."""
+
+    def __init__(
+        self, message: str, *, code: int | None = None, reason: str = "", setting: str = ""
+    ) -> None:
+        super().__init__(message, code=code, reason=reason)
+        # The setting the user must change to fix this ("api_key", "model", ...), or "".
+        self.setting = setting
+
+
+class TransientServiceError(ServiceError):
+    """Internal error or unavailable: retry with backoff, capped."""

@@ -1,0 +1,273 @@
+"""Builders for every client message of the Live protocol.
+
+Each builder returns a plain dict with exactly one top-level key, in camelCase (the service accepts
+both casings but answers in camelCase; we send what it sends). `to_json` serialises one.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+JsonDict = dict[str, Any]
+
+MIC_SAMPLE_RATE_HZ = 16_000
+AUDIO_PCM_MIME_PREFIX = "audio/pcm"
+
+MEDIA_RESOLUTIONS = ("MEDIA_RESOLUTION_LOW", "MEDIA_RESOLUTION_MEDIUM", "MEDIA_RESOLUTION_HIGH")
+ACTIVITY_HANDLING = ("START_OF_ACTIVITY_INTERRUPTS", "NO_INTERRUPTION")
+TURN_COVERAGE = ("TURN_INCLUDES_ONLY_ACTIVITY", "TURN_INCLUDES_ALL_INPUT")
+START_SENSITIVITY = ("START_SENSITIVITY_HIGH", "START_SENSITIVITY_LOW")
+END_SENSITIVITY = ("END_SENSITIVITY_HIGH", "END_SENSITIVITY_LOW")
+MODALITIES = ("AUDIO", "TEXT")
+
+
+@dataclass(frozen=True)
+class ActivityDetection:
+    """realtimeInputConfig.automaticActivityDetection; disabled=True means push-to-talk."""
+
+    disabled: bool = False
+    start_sensitivity: str | None = None
+    end_sensitivity: str | None = None
+    prefix_padding_ms: int | None = None
+    silence_duration_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class FunctionDeclaration:
+    name: str
+    description: str
+    # An OpenAPI-style schema object ({"type": "OBJECT", "properties": {...}}), or None.
+    parameters: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class SetupConfig:
+    """Everything `setup` can carry. None means "leave it to the service's default"."""
+
+    model: str
+    response_modalities: tuple[str, ...] = ("AUDIO",)
+    temperature: float | None = None
+    max_output_tokens: int | None = None
+    media_resolution: str | None = None
+    voice_name: str | None = None
+    language_code: str | None = None
+    thinking_budget: int | None = None
+    include_thoughts: bool | None = None
+    enable_affective_dialog: bool | None = None
+    system_instruction: str | None = None
+    function_declarations: tuple[FunctionDeclaration, ...] = ()
+    google_search: bool = False
+    code_execution: bool = False
+    activity_detection: ActivityDetection | None = None
+    activity_handling: str | None = None
+    turn_coverage: str | None = None
+    # sessionResumption is always requested (PROTOCOL.md: the only way past the ~10 min connection
+    # lifetime); `resumption_handle` resumes an earlier session.
+    session_resumption: bool = True
+    resumption_handle: str | None = None
+    # contextWindowCompression.slidingWindow; without it audio+video sessions end after ~2 min.
+    context_compression: bool = False
+    compression_trigger_tokens: int | None = None
+    compression_target_tokens: int | None = None
+    input_transcription: bool = True
+    output_transcription: bool = True
+    proactive_audio: bool | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def model_resource_name(model: str) -> str:
+    """`gemini-x` -> `models/gemini-x`; full resource names (models/..., projects/...) pass."""
+    model = model.strip()
+    if model.startswith(("models/", "projects/", "tunedModels/")):
+        return model
+    return f"models/{model}"
+
+
+def _generation_config(cfg: SetupConfig) -> JsonDict:
+    gen: JsonDict = {"responseModalities": list(cfg.response_modalities)}
+    if cfg.temperature is not None:
+        gen["temperature"] = cfg.temperature
+    if cfg.max_output_tokens is not None:
+        gen["maxOutputTokens"] = cfg.max_output_tokens
+    if cfg.media_resolution is not None:
+        gen["mediaResolution"] = cfg.media_resolution
+    speech: JsonDict = {}
+    if cfg.voice_name:
+        speech["voiceConfig"] = {"prebuiltVoiceConfig": {"voiceName": cfg.voice_name}}
+    if cfg.language_code:
+        speech["languageCode"] = cfg.language_code
+    if speech:
+        gen["speechConfig"] = speech
+    thinking: JsonDict = {}
+    if cfg.thinking_budget is not None:
+        thinking["thinkingBudget"] = cfg.thinking_budget
+    if cfg.include_thoughts is not None:
+        thinking["includeThoughts"] = cfg.include_thoughts
+    if thinking:
+        gen["thinkingConfig"] = thinking
+    if cfg.enable_affective_dialog is not None:
+        gen["enableAffectiveDialog"] = cfg.enable_affective_dialog
+    return gen
+
+
+def _tools(cfg: SetupConfig) -> list[JsonDict]:
+    tools: list[JsonDict] = []
+    if cfg.function_declarations:
+        decls = []
+        for decl in cfg.function_declarations:
+            d: JsonDict = {"name": decl.name, "description": decl.description}
+            if decl.parameters is not None:
+                d["parameters"] = dict(decl.parameters)
+            decls.append(d)
+        tools.append({"functionDeclarations": decls})
+    if cfg.google_search:
+        tools.append({"googleSearch": {}})
+    if cfg.code_execution:
+        tools.append({"codeExecution": {}})
+    return tools
+
+
+def _realtime_input_config(cfg: SetupConfig) -> JsonDict:
+    ric: JsonDict = {}
+    ad = cfg.activity_detection
+    if ad is not None:
+        aad: JsonDict = {"disabled": ad.disabled}
+        if ad.start_sensitivity is not None:
+            aad["startOfSpeechSensitivity"] = ad.start_sensitivity
+        if ad.end_sensitivity is not None:
+            aad["endOfSpeechSensitivity"] = ad.end_sensitivity
+        if ad.prefix_padding_ms is not None:
+            aad["prefixPaddingMs"] = ad.prefix_padding_ms
+        if ad.silence_duration_ms is not None:
+            aad["silenceDurationMs"] = ad.silence_duration_ms
+        ric["automaticActivityDetection"] = aad
+    if cfg.activity_handling is not None:
+        ric["activityHandling"] = cfg.activity_handling
+    if cfg.turn_coverage is not None:
+        ric["turnCoverage"] = cfg.turn_coverage
+    return ric
+
+
+def _compression(cfg: SetupConfig) -> JsonDict:
+    window: JsonDict = {}
+    if cfg.compression_target_tokens is not None:
+        window["targetTokens"] = cfg.compression_target_tokens
+    comp: JsonDict = {"slidingWindow": window}
+    if cfg.compression_trigger_tokens is not None:
+        comp["triggerTokens"] = cfg.compression_trigger_tokens
+    return comp
+
+
+def build_setup(cfg: SetupConfig) -> JsonDict:
+    """The first message of every connection."""
+    setup: JsonDict = {
+        "model": model_resource_name(cfg.model),
+        "generationConfig": _generation_config(cfg),
+    }
+    if cfg.system_instruction:
+        setup["systemInstruction"] = {"parts": [{"text": cfg.system_instruction}]}
+    tools = _tools(cfg)
+    if tools:
+        setup["tools"] = tools
+    ric = _realtime_input_config(cfg)
+    if ric:
+        setup["realtimeInputConfig"] = ric
+    if cfg.session_resumption:
+        setup["sessionResumption"] = (
+            {"handle": cfg.resumption_handle} if cfg.resumption_handle else {}
+        )
+    if cfg.context_compression:
+        setup["contextWindowCompression"] = _compression(cfg)
+    # Transcription configs sit at the top level of setup, not inside generationConfig.
+    if cfg.input_transcription:
+        setup["inputAudioTranscription"] = {}
+    if cfg.output_transcription:
+        setup["outputAudioTranscription"] = {}
+    if cfg.proactive_audio is not None:
+        setup["proactivity"] = {"proactiveAudio": cfg.proactive_audio}
+    setup.update(cfg.extra)
+    return {"setup": setup}
+
+
+def _blob(data: bytes, mime_type: str) -> JsonDict:
+    return {"mimeType": mime_type, "data": base64.b64encode(data).decode("ascii")}
+
+
+def build_audio(pcm: bytes, sample_rate_hz: int = MIC_SAMPLE_RATE_HZ) -> JsonDict:
+    """realtimeInput.audio: 16-bit little-endian mono PCM."""
+    return {
+        "realtimeInput": {"audio": _blob(pcm, f"{AUDIO_PCM_MIME_PREFIX};rate={sample_rate_hz}")}
+    }
+
+
+def build_video(jpeg: bytes, mime_type: str = "image/jpeg") -> JsonDict:
+    """realtimeInput.video: one still image (the service consumes ~1 frame/s)."""
+    return {"realtimeInput": {"video": _blob(jpeg, mime_type)}}
+
+
+def build_realtime_text(text: str) -> JsonDict:
+    return {"realtimeInput": {"text": text}}
+
+
+def build_activity_start() -> JsonDict:
+    """Push-to-talk pressed (only valid with automatic activity detection disabled)."""
+    return {"realtimeInput": {"activityStart": {}}}
+
+
+def build_activity_end() -> JsonDict:
+    return {"realtimeInput": {"activityEnd": {}}}
+
+
+def build_audio_stream_end() -> JsonDict:
+    """The mic was paused: lets the service flush its voice-activity state."""
+    return {"realtimeInput": {"audioStreamEnd": True}}
+
+
+def build_client_text(text: str, *, turn_complete: bool = True, role: str = "user") -> JsonDict:
+    """clientContent: a typed turn. It interrupts a running generation."""
+    return {
+        "clientContent": {
+            "turns": [{"role": role, "parts": [{"text": text}]}],
+            "turnComplete": turn_complete,
+        }
+    }
+
+
+def build_client_turns(turns: Sequence[Mapping[str, Any]], *, turn_complete: bool) -> JsonDict:
+    return {"clientContent": {"turns": [dict(t) for t in turns], "turnComplete": turn_complete}}
+
+
+@dataclass(frozen=True)
+class FunctionResponse:
+    id: str
+    name: str
+    response: Mapping[str, Any]
+
+
+def build_tool_response(responses: Sequence[FunctionResponse]) -> JsonDict:
+    """toolResponse: every response carries the id of the call it answers."""
+    return {
+        "toolResponse": {
+            "functionResponses": [
+                {"id": r.id, "name": r.name, "response": dict(r.response)} for r in responses
+            ]
+        }
+    }
+
+
+def to_json(message: Mapping[str, Any]) -> str:
+    """Serialise compactly: base64 payloads dominate, separators matter at 5 fps."""
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+def message_kind(message: Mapping[str, Any]) -> str:
+    """A short label for the inspector and logs: `setup`, `realtimeInput.audio`, ..."""
+    (top,) = message.keys()
+    body = message[top]
+    if top == "realtimeInput" and isinstance(body, Mapping) and body:
+        return f"realtimeInput.{next(iter(body))}"
+    return str(top)
