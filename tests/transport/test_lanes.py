@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from liveview.errors import LocalProtocolError
+from liveview.protocol.messages import (
+    FunctionResponse,
+    build_activity_end,
+    build_activity_start,
+    build_audio,
+    build_audio_stream_end,
+    build_client_text,
+    build_realtime_text,
+    build_tool_response,
+    build_video,
+    message_kind,
+)
+from liveview.transport.errors import SendBacklogError
+from liveview.transport.lanes import OutgoingLanes
+
+
+def audio(n: int) -> dict[str, Any]:
+    return build_audio(n.to_bytes(2, "little") * 320)
+
+
+def video(n: int) -> dict[str, Any]:
+    return build_video(b"\xff\xd8" + n.to_bytes(4, "big"))
+
+
+def audio_id(message: Any) -> int:
+    import base64
+
+    return int.from_bytes(base64.b64decode(message["realtimeInput"]["audio"]["data"])[:2], "little")
+
+
+def test_video_keeps_only_the_newest_frame() -> None:
+    lanes = OutgoingLanes()
+    assert lanes.put(video(1)) is False
+    assert lanes.put(video(2)) is True
+    assert lanes.put(video(3)) is True
+    assert lanes.counters.video_replaced == 2
+    assert lanes.counters.video_queued == 3
+    assert lanes.get_nowait() == video(3)
+    assert lanes.get_nowait() is None
+    # Once sent, the next frame replaces nothing.
+    assert lanes.put(video(4)) is False
+    assert lanes.counters.sent_video == 1
+
+
+def test_audio_drops_the_oldest_chunk_past_the_bound() -> None:
+    lanes = OutgoingLanes(audio_max_chunks=5)
+    results = [lanes.put(audio(i)) for i in range(8)]
+    assert results == [False] * 5 + [True] * 3
+    assert lanes.counters.audio_dropped == 3
+    assert lanes.audio_chunks_waiting == 5
+    assert [audio_id(m) for m in lanes.drain()] == [3, 4, 5, 6, 7]
+
+
+def test_audio_markers_keep_their_place_and_are_never_dropped() -> None:
+    lanes = OutgoingLanes(audio_max_chunks=2)
+    lanes.put(build_activity_start())
+    for i in range(4):
+        lanes.put(audio(i))
+    lanes.put(build_activity_end())
+    lanes.put(build_audio_stream_end())
+    kinds = [message_kind(m) for m in lanes.drain()]
+    assert kinds == [
+        "realtimeInput.activityStart",
+        "realtimeInput.audio",
+        "realtimeInput.audio",
+        "realtimeInput.activityEnd",
+        "realtimeInput.audioStreamEnd",
+    ]
+
+
+def test_control_lane_never_drops_and_keeps_order() -> None:
+    lanes = OutgoingLanes()
+    sent = [build_client_text(f"turn {i}") for i in range(50)]
+    for m in sent:
+        assert lanes.put(m) is False
+    assert lanes.drain() == sent
+
+
+def test_control_lane_refuses_an_absurd_backlog() -> None:
+    lanes = OutgoingLanes(control_max_messages=3)
+    for i in range(3):
+        lanes.put(build_client_text(str(i)))
+    with pytest.raises(SendBacklogError, match="stalled"):
+        lanes.put(build_client_text("one too many"))
+    # Media lanes are unaffected: they drop instead.
+    assert lanes.put(audio(1)) is False
+
+
+def test_priority_control_then_audio_then_video() -> None:
+    lanes = OutgoingLanes()
+    lanes.put(video(1))
+    lanes.put(audio(1))
+    lanes.put(build_tool_response([FunctionResponse("c1", "f", {"ok": True})]))
+    lanes.put(build_realtime_text("hi"))
+    lanes.put(audio(2))
+    kinds = [message_kind(lanes.get_nowait() or {"none": 1}) for _ in range(5)]
+    assert kinds == [
+        "toolResponse",
+        "realtimeInput.text",
+        "realtimeInput.audio",
+        "realtimeInput.audio",
+        "realtimeInput.video",
+    ]
+    assert lanes.get_nowait() is None
+    c = lanes.counters
+    assert (c.sent_control, c.sent_audio, c.sent_video) == (2, 2, 1)
+
+
+def test_video_does_not_starve_under_constant_audio() -> None:
+    n = 4
+    lanes = OutgoingLanes(audio_max_chunks=1000, video_max_passed_over=n)
+    lanes.put(video(1))
+    for i in range(100):
+        lanes.put(audio(i))
+    order = [message_kind(lanes.get_nowait() or {}) for _ in range(n + 1)]
+    assert order == ["realtimeInput.audio"] * n + ["realtimeInput.video"]
+    # Audio continues in order after the frame.
+    assert audio_id(lanes.get_nowait()) == n
+
+
+def test_video_gets_a_turn_every_n_messages_in_a_long_mix() -> None:
+    n = 3
+    lanes = OutgoingLanes(audio_max_chunks=10_000, video_max_passed_over=n)
+    sent: list[str] = []
+    for step in range(200):
+        lanes.put(audio(step))
+        lanes.put(audio(step))
+        if step % 2 == 0:
+            lanes.put(build_client_text("x"))
+        lanes.put(video(step))
+        message = lanes.get_nowait()
+        assert message is not None
+        sent.append(message_kind(message))
+    gaps, run = [], 0
+    for kind in sent:
+        if kind == "realtimeInput.video":
+            gaps.append(run)
+            run = 0
+        else:
+            run += 1
+    assert gaps and max(gaps) <= n
+    assert lanes.counters.video_replaced > 0  # the waiting frame was kept fresh
+
+
+async def test_get_waits_for_a_message() -> None:
+    lanes = OutgoingLanes()
+    getter = asyncio.create_task(lanes.get(), name="test-get")
+    await asyncio.sleep(0)
+    assert not getter.done()
+    lanes.put(build_realtime_text("wake"))
+    assert message_kind(await getter) == "realtimeInput.text"
+
+
+async def test_get_drains_in_priority_order_when_woken() -> None:
+    lanes = OutgoingLanes()
+    lanes.put(video(1))
+    lanes.put(build_client_text("first"))
+    assert message_kind(await lanes.get()) == "clientContent"
+    assert message_kind(await lanes.get()) == "realtimeInput.video"
+
+
+def test_drain_does_not_count_as_sent() -> None:
+    lanes = OutgoingLanes()
+    lanes.put(audio(1))
+    lanes.put(video(1))
+    assert len(lanes) == 2
+    assert len(lanes.drain()) == 2
+    assert len(lanes) == 0
+    assert lanes.counters.sent_audio == lanes.counters.sent_video == 0
+
+
+def test_clear_video() -> None:
+    lanes = OutgoingLanes()
+    lanes.put(video(1))
+    lanes.clear_video()
+    assert not lanes.video_waiting
+    assert lanes.get_nowait() is None
+
+
+def test_put_rejects_a_message_with_two_fields() -> None:
+    with pytest.raises(LocalProtocolError):
+        OutgoingLanes().put({"a": {}, "b": {}})
+
+
+def test_bounds_must_be_sane() -> None:
+    with pytest.raises(ValueError):
+        OutgoingLanes(audio_max_chunks=0)
