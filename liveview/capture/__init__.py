@@ -1,0 +1,32 @@
+"""Frame sources: screen (mss), camera/file/URL (OpenCV), a synthetic test pattern, and the
+thread that runs one of them for the event loop (FrameProducer)."""
+
+from __future__ import annotations
+
+from liveview.capture.base import Frame, FrameSource
+from liveview.capture.camera import CameraInfo, CameraKind, CameraSource, list_cameras
+from liveview.capture.runner import DEFAULT_SCREEN_GRAB_FPS, FrameProducer
+from liveview.capture.screen import MonitorInfo, Region, ScreenSource, list_monitors, parse_region
+from liveview.capture.spec import SourceSpec, list_sources_text, open_source, parse_source_spec
+from liveview.capture.synthetic import SyntheticSource
+
+__all__ = [
+    "DEFAULT_SCREEN_GRAB_FPS",
+    "CameraInfo",
+    "CameraKind",
+    "CameraSource",
+    "Frame",
+    "FrameProducer",
+    "FrameSource",
+    "MonitorInfo",
+    "Region",
+    "ScreenSource",
+    "SourceSpec",
+    "SyntheticSource",
+    "list_cameras",
+    "list_monitors",
+    "list_sources_text",
+    "open_source",
+    "parse_region",
+    "parse_source_spec",
+]

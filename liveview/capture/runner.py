@@ -1,0 +1,191 @@
+"""FrameProducer: one FrameSource on its own thread, handing the newest frame to asyncio.
+
+The thread does every blocking call (open, read, close); the event loop only ever peeks at a
+latest-only slot. A frame nobody looked at before the next one arrives is dropped (counted).
+When the source fails mid-stream the thread stops, closes the source, records the error and
+tells the loop (on_error, and next_frame() raises): the session goes on without video.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from liveview.capture.base import Frame, FrameSource
+from liveview.encode.throttle import LatestSlot
+from liveview.errors import CaptureError, LiveViewError
+
+log = logging.getLogger(__name__)
+
+# A screen has no pace of its own: grab it at this rate. 10 Hz keeps a grab (~0.7 ms at 1080p)
+# under 1 % of a core and the newest picture at most 100 ms old.
+DEFAULT_SCREEN_GRAB_FPS = 10.0
+JOIN_TIMEOUT_S = 10.0  # a stream read times out after 5 s (camera.STREAM_READ_TIMEOUT_MS)
+
+ErrorCallback = Callable[[CaptureError], None]
+
+
+class FrameProducer:
+    """Runs `source` on a dedicated thread; `await next_frame()` gets the newest frame."""
+
+    def __init__(
+        self,
+        source: FrameSource,
+        *,
+        grab_fps: float = DEFAULT_SCREEN_GRAB_FPS,
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        self._source = source
+        self._grab_interval_s = 1.0 / grab_fps
+        self._on_error = on_error
+        self._slot: LatestSlot[Frame] = LatestSlot()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._new_frame = asyncio.Event()
+        self._error: CaptureError | None = None
+        self._finished = False  # the thread has ended (stopped or failed)
+        self.frames_captured = 0
+
+    @property
+    def source(self) -> FrameSource:
+        return self._source
+
+    @property
+    def error(self) -> CaptureError | None:
+        """Why the source stopped, once it has failed."""
+        return self._error
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and not self._finished
+
+    @property
+    def frames_dropped(self) -> int:
+        """Frames replaced in the slot before anyone looked at them."""
+        return self._slot.drops
+
+    def describe(self) -> str:
+        return self._source.describe()
+
+    async def start(self) -> None:
+        """Start the thread and wait until the source is open. Raises CaptureError/ConfigError
+        if it cannot open (the thread is then already gone). Idempotent."""
+        if self._thread is not None:
+            return
+        self._loop = asyncio.get_running_loop()
+        opened: asyncio.Future[None] = self._loop.create_future()
+        self._thread = threading.Thread(
+            target=self._run,
+            args=(opened,),
+            name=f"capture: {self._source.describe()}",
+            daemon=True,
+        )
+        self._thread.start()
+        await opened
+
+    async def next_frame(self, after_seq: int = -1) -> Frame:
+        """The newest frame with seq > after_seq, waiting for one if need be.
+
+        Raises CaptureError when the source failed or was closed.
+        """
+        while True:
+            frame = self._slot.peek()
+            if frame is not None and frame.seq > after_seq:
+                self._slot.take(keep=True)  # seen: the next put is not a drop
+                return frame
+            if self._error is not None:
+                raise self._error
+            if self._finished or self._thread is None:
+                raise CaptureError(f"{self._source.describe()} is not running")
+            self._new_frame.clear()
+            await self._new_frame.wait()
+
+    def latest(self) -> Frame | None:
+        """The newest frame so far (None before the first), without waiting."""
+        return self._slot.peek()
+
+    async def close(self) -> None:
+        """Stop the thread (it closes the source) and wait for it."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            await asyncio.to_thread(thread.join, JOIN_TIMEOUT_S)
+            if thread.is_alive():
+                log.warning("capture thread for %s did not stop in time", self.describe())
+        self._finished = True
+        self._new_frame.set()
+
+    # --- capture thread -------------------------------------------------------------------
+
+    def _notify(self, callback: Callable[[], object]) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(callback)
+
+    def _run(self, opened: asyncio.Future[None]) -> None:
+        try:
+            self._source.open()
+        except Exception as exc:
+            self._finished = True
+            self._safe_close()
+            error = exc if isinstance(exc, LiveViewError) else _wrap(self._source, exc)
+            self._notify(lambda: _settle(opened, error))
+            return
+        self._notify(lambda: _settle(opened, None))
+        try:
+            self._capture_loop()
+        except Exception as exc:
+            error = exc if isinstance(exc, CaptureError) else _wrap(self._source, exc)
+            log.warning("capture stopped: %s", error)
+            self._error = error
+            self._notify(self._report_error)
+        finally:
+            self._finished = True
+            self._safe_close()
+            self._notify(self._new_frame.set)
+
+    def _capture_loop(self) -> None:
+        paced_by_source = self._source.frame_interval_s is not None
+        next_due = time.monotonic()
+        while not self._stop.is_set():
+            if not paced_by_source:
+                delay = next_due - time.monotonic()
+                if delay > 0 and self._stop.wait(delay):
+                    return
+                next_due = max(next_due + self._grab_interval_s, time.monotonic())
+            frame = self._source.read()
+            self._slot.put(frame)
+            self.frames_captured += 1
+            self._notify(self._new_frame.set)
+
+    def _report_error(self) -> None:
+        self._new_frame.set()
+        if self._on_error is not None and self._error is not None:
+            self._on_error(self._error)
+
+    def _safe_close(self) -> None:
+        try:
+            self._source.close()
+        except Exception:
+            log.exception("closing %s failed", self._source.describe())
+
+
+def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
+    if future.done():  # the awaiting task was cancelled
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)
+
+
+def _wrap(source: FrameSource, exc: BaseException) -> CaptureError:
+    error = CaptureError(f"{source.describe()} failed: {exc}")
+    error.__cause__ = exc
+    return error

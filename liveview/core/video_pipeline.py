@@ -1,0 +1,250 @@
+"""VideoPipeline: newest frame -> change check -> JPEG -> the transport's latest-only video lane.
+
+Plain asyncio, no Qt. Every pixel operation (thumbnail, resize, encode, preview) runs in a worker
+thread (asyncio.to_thread); the loop only sleeps, compares counters and calls the sink.
+
+Pacing. Sends are spaced by the rate limiter (settings.fps). Between sends the newest frame is
+checked every CHANGE_POLL_S (at most), so a change on a static screen goes out as soon as the
+limiter allows, not a whole interval later: "a change reaches the socket within one frame
+interval". Unchanged frames are skipped, with a keep-alive every settings.keepalive_s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from liveview.capture.base import Frame
+from liveview.capture.runner import FrameProducer
+from liveview.encode import (
+    DEFAULT_CHANGE_THRESHOLD,
+    DEFAULT_FPS,
+    DEFAULT_JPEG_QUALITY,
+    DEFAULT_KEEPALIVE_S,
+    DEFAULT_MAX_SIDE_PX,
+    SNAPSHOT_SETTINGS,
+    ChangeDetector,
+    Clock,
+    EncodedFrame,
+    EncodeSettings,
+    RateLimiter,
+    VideoCounters,
+    encode_with,
+    resize_to_max_side,
+    thumbnail,
+    to_bgr,
+)
+from liveview.encode.change import validate_change_threshold
+from liveview.encode.throttle import validate_fps
+from liveview.errors import CaptureError, ConfigError, LiveViewError
+
+log = logging.getLogger(__name__)
+
+CHANGE_POLL_S = 0.25  # how often a skipped (unchanged) picture is looked at again
+PREVIEW_MAX_SIDE_PX = 320  # the window's small live preview
+PREVIEW_INTERVAL_S = 0.25  # preview refreshed at most 4 times a second
+
+VideoSink = Callable[[bytes], bool]  # True when the JPEG replaced an unsent older one
+Sleep = Callable[[float], Awaitable[None]]
+ErrorCallback = Callable[[LiveViewError], None]
+
+
+@dataclass(frozen=True)
+class VideoSettings:
+    fps: float = DEFAULT_FPS
+    max_side: int = DEFAULT_MAX_SIDE_PX
+    jpeg_quality: int = DEFAULT_JPEG_QUALITY
+    change_threshold: float = DEFAULT_CHANGE_THRESHOLD
+    keepalive_s: float = DEFAULT_KEEPALIVE_S
+    change_detection: bool = True  # False: send every frame the rate allows
+    snapshot: EncodeSettings = field(default=SNAPSHOT_SETTINGS)
+
+    def __post_init__(self) -> None:
+        validate_fps(self.fps)
+        validate_change_threshold(self.change_threshold)
+        EncodeSettings(self.max_side, self.jpeg_quality)  # validates
+        if self.keepalive_s <= 0:
+            raise ConfigError(f"keep-alive interval must be positive, got {self.keepalive_s:g} s")
+
+    @property
+    def encode(self) -> EncodeSettings:
+        return EncodeSettings(self.max_side, self.jpeg_quality)
+
+
+@dataclass
+class _Examined:
+    """What the worker thread made of one frame."""
+
+    thumb: np.ndarray
+    encoded: EncodedFrame | None
+    preview: np.ndarray | None
+
+
+class VideoPipeline:
+    """Owns a FrameProducer: starts it in run() and closes it when run() ends."""
+
+    def __init__(
+        self,
+        producer: FrameProducer,
+        settings: VideoSettings,
+        sink: VideoSink,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        self._producer = producer
+        self._settings = settings
+        self._sink = sink
+        self._clock = clock
+        self._sleep = sleep
+        self._on_error = on_error
+        self._limiter = RateLimiter(settings.fps, clock)
+        self._detector = ChangeDetector(settings.change_threshold, settings.keepalive_s, clock)
+        self._check_interval_s = (
+            min(self._limiter.interval_s, CHANGE_POLL_S)
+            if settings.change_detection
+            else self._limiter.interval_s
+        )
+        self._wake = asyncio.Event()
+        self._paused = False
+        self._snapshot_requested = False
+        self._last_check_at = float("-inf")
+        self._last_seq = -1
+        self._last_preview_at = float("-inf")
+        self.counters = VideoCounters()
+        self.latest_preview: np.ndarray | None = None  # small BGR image for the UI
+        self.preview_seq = 0  # bumped each time latest_preview changes
+        self.last_sent: EncodedFrame | None = None
+        self.error: LiveViewError | None = None
+
+    @property
+    def settings(self) -> VideoSettings:
+        return self._settings
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def describe(self) -> str:
+        return self._producer.describe()
+
+    # --- controls (call on the event loop's thread) -----------------------------------------
+
+    def request_snapshot(self) -> None:
+        """Send one sharp frame (settings.snapshot) now, bypassing pacing and change detection.
+        Works while paused: it is an explicit request."""
+        self._snapshot_requested = True
+        self._wake.set()
+
+    def pause(self) -> None:
+        """Stop sending frames (capture keeps running, so resume is instant)."""
+        self._paused = True
+        self._wake.set()
+
+    def resume(self) -> None:
+        """Send again; the first frame after a pause always goes out."""
+        self._paused = False
+        self._detector.reset()
+        self._wake.set()
+
+    # --- the loop ---------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Send frames until cancelled or the source fails (then on_error, and return)."""
+        try:
+            await self._producer.start()
+            while True:
+                await self._wait_turn()
+                if self._snapshot_requested:
+                    self._snapshot_requested = False
+                    await self._step(self._settings.snapshot, snapshot=True)
+                else:
+                    await self._step(self._settings.encode, snapshot=False)
+        except LiveViewError as exc:
+            self._fail(exc)
+        except Exception as exc:  # a task boundary: a bug in a frame must not end the session
+            log.exception("video pipeline crashed")
+            self._fail(CaptureError(f"Video stopped after an internal error: {exc}"))
+        finally:
+            await self._producer.close()
+
+    def _fail(self, exc: LiveViewError) -> None:
+        log.warning("video stopped: %s", exc)
+        self.error = exc
+        if self._on_error is not None:
+            self._on_error(exc)
+
+    async def _wait_turn(self) -> None:
+        while True:
+            if self._snapshot_requested:
+                return
+            self._wake.clear()
+            if self._paused:
+                await self._wake.wait()
+                continue
+            due = max(self._limiter.next_allowed_at(), self._last_check_at + self._check_interval_s)
+            delay = due - self._clock()
+            if delay <= 0:
+                return
+            await self._sleep_or_wake(delay)
+
+    async def _sleep_or_wake(self, delay: float) -> None:
+        sleeper = asyncio.ensure_future(self._sleep(delay))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sleeper, waker):
+                task.cancel()
+            await asyncio.gather(sleeper, waker, return_exceptions=True)
+
+    async def _step(self, encode: EncodeSettings, *, snapshot: bool) -> None:
+        frame = await self._producer.next_frame()
+        self._last_check_at = self._clock()
+        # The same frame as last time shows what the last look showed: nothing new unless a
+        # keep-alive is due (or a snapshot/change-detection-off forces a send).
+        force = snapshot or not self._settings.change_detection
+        if frame.seq == self._last_seq and not force and not self._detector.keepalive_due():
+            return
+        self._last_seq = frame.seq
+        self.counters.captured += 1
+        want_preview = self._last_preview_at + PREVIEW_INTERVAL_S <= self._clock()
+        examined = await asyncio.to_thread(self._examine, frame, encode, force, want_preview)
+        if examined.preview is not None:
+            self.latest_preview = examined.preview
+            self.preview_seq += 1
+            self._last_preview_at = self._clock()
+        if examined.encoded is None:
+            self.counters.skipped_unchanged += 1
+            return
+        self._send(examined.encoded)
+        self._detector.mark_sent(examined.thumb)
+        self._limiter.mark()
+
+    def _examine(
+        self, frame: Frame, encode: EncodeSettings, force: bool, want_preview: bool
+    ) -> _Examined:
+        """Worker thread: thumbnail, change decision, encode, preview. The detector is only
+        read here while the loop awaits this call, so there is no concurrent access."""
+        thumb = thumbnail(frame.image)
+        send = force or self._detector.should_send(thumb)
+        encoded = encode_with(frame.image, encode) if send else None
+        preview = None
+        if want_preview:
+            preview = to_bgr(resize_to_max_side(frame.image, PREVIEW_MAX_SIDE_PX))
+        return _Examined(thumb, encoded, preview)
+
+    def _send(self, encoded: EncodedFrame) -> None:
+        self.counters.encoded += 1
+        replaced = self._sink(encoded.data)
+        self.counters.sent += 1
+        self.counters.bytes_sent += len(encoded.data)
+        if replaced:
+            self.counters.dropped_backpressure += 1
+        self.last_sent = encoded
