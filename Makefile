@@ -1,0 +1,29 @@
+# Two commands for a newcomer:  make run   (install and launch)   make test   (install and test)
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: run test system-run system-test venv package clean
+
+run: system-run $(STAMP)
+	$(VENV)/bin/liveview
+
+test: system-test $(STAMP)
+	bash scripts/run-tests.sh
+
+system-run:
+	@bash scripts/setup-system.sh run
+
+system-test:
+	@bash scripts/setup-system.sh test
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build dist test-output .coverage

@@ -1,0 +1,85 @@
+"""`liveview`: the window; `liveview headless|serve|bench|doctor ...`: the other ways in."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from liveview import __version__
+from liveview.cli.options import EXIT_USAGE, add_session_options
+
+COMMANDS = ("headless", "serve", "bench", "doctor")
+
+
+def _headless(argv: Sequence[str]) -> int:
+    from liveview.cli import headless
+
+    parser = argparse.ArgumentParser(
+        prog="liveview headless",
+        description=headless.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    headless.add_arguments(parser)
+    return headless.main(parser.parse_args(argv))
+
+
+def _serve(argv: Sequence[str]) -> int:
+    from liveview.server.__main__ import main as serve_main
+
+    return serve_main(list(argv))
+
+
+def _bench(argv: Sequence[str]) -> int:
+    from liveview.bench.cli import main as bench_main
+
+    return bench_main(list(argv))
+
+
+def _doctor(argv: Sequence[str]) -> int:
+    from liveview.cli.doctor import main as doctor_main
+
+    return doctor_main(list(argv))
+
+
+def _window(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="liveview",
+        description="Live screen and camera analysis with the Gemini Live API. "
+        f"Other commands: {', '.join(COMMANDS)} (liveview COMMAND --help).",
+    )
+    parser.add_argument("--version", action="version", version=f"liveview {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check the installation end to end offscreen and exit",
+    )
+    add_session_options(parser)
+    args = parser.parse_args(argv)
+    from liveview.ui.app import run_app
+
+    return run_app(args)
+
+
+_DISPATCH: dict[str, Callable[[Sequence[str]], int]] = {
+    "headless": _headless,
+    "serve": _serve,
+    "bench": _bench,
+    "doctor": _doctor,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if argv and argv[0] in _DISPATCH:
+            return _DISPATCH[argv[0]](argv[1:])
+        return _window(argv)
+    except SystemExit as exc:  # argparse: --help is 0, a usage error is 2
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

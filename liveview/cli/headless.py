@@ -1,0 +1,184 @@
+"""`liveview headless`: the same session core with no window.
+
+Model text streams to stdout as it arrives; notices and errors go to stderr; `--events FILE`
+writes one JSON line per event. Exit codes: 0 done, 2 usage, 3 configuration/auth, 4 connection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+import time
+from typing import TextIO
+
+from liveview.cli.event_log import EventLog
+from liveview.cli.options import (
+    EXIT_CONFIG,
+    EXIT_CONNECTION,
+    EXIT_OK,
+    add_session_options,
+    settings_from_args,
+)
+from liveview.core import events as core
+from liveview.core.backend import embedded_local_server, resolve_endpoint
+from liveview.core.controller import SessionController
+from liveview.core.secrets import configured_api_key
+from liveview.errors import ConfigError, ConnectionFailedError, FatalServiceError, LiveViewError
+from liveview.protocol import events as ev
+
+log = logging.getLogger(__name__)
+
+# Headless runs are scripted: a refused connection should fail fast, not back off for minutes.
+HEADLESS_CONNECT_ATTEMPTS = 3
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_session_options(parser)
+    h = parser.add_argument_group("headless")
+    h.add_argument(
+        "--text",
+        action="append",
+        default=[],
+        metavar="T",
+        help="a typed turn (repeatable: sent one after another)",
+    )
+    h.add_argument(
+        "--duration",
+        type=float,
+        metavar="S",
+        help="stay connected this many seconds (default: until the turns are answered)",
+    )
+    h.add_argument("--events", metavar="FILE", help="write every event as a JSON line to FILE")
+
+
+class _Printer:
+    """Streams model text to stdout, says everything else once on stderr."""
+
+    def __init__(self, out: TextIO, err: TextIO) -> None:
+        self.out, self.err = out, err
+        self._mid_line = False
+
+    def __call__(self, event: object) -> None:
+        if isinstance(event, (ev.OutputTranscription, ev.ModelText)):
+            if isinstance(event, ev.ModelText) and event.thought:
+                return
+            self.out.write(event.text)
+            self.out.flush()
+            self._mid_line = not event.text.endswith("\n")
+        elif isinstance(event, ev.TurnComplete) and self._mid_line:
+            self.out.write("\n")
+            self.out.flush()
+            self._mid_line = False
+        elif isinstance(event, core.ReplyCutOff | ev.Interrupted) and self._mid_line:
+            self.out.write(" [interrupted]\n")
+            self._mid_line = False
+        elif isinstance(event, core.Notice):
+            self.err.write(f"liveview: {event.message}\n")
+        elif isinstance(event, core.Reconnected):
+            self.err.write(f"liveview: reconnected ({event.reason}).\n")
+        elif (
+            isinstance(event, core.StateChanged)
+            and event.state is core.ConnectionState.RECONNECTING
+        ):
+            self.err.write(f"liveview: reconnecting: {event.detail}\n")
+        elif isinstance(event, core.ProtocolProblem):
+            self.err.write(f"liveview: skipped a bad server message: {event.message}\n")
+
+
+class _TurnScript:
+    """Sends the --text turns one after another, each once the previous reply completed."""
+
+    def __init__(self, controller: SessionController, texts: list[str]) -> None:
+        self.controller = controller
+        self.pending = list(texts)
+        self.awaiting_reply = False
+        self.done = asyncio.Event()
+        if not self.pending:
+            self.done.set()
+
+    def __call__(self, event: object) -> None:
+        if isinstance(event, core.StateChanged) and event.state is core.ConnectionState.LIVE:
+            if not self.awaiting_reply:
+                self._next()
+        elif isinstance(event, ev.TurnComplete) and self.awaiting_reply:
+            self.awaiting_reply = False
+            self._next()
+
+    def _next(self) -> None:
+        if not self.pending:
+            self.done.set()
+            return
+        self.awaiting_reply = True
+        self.controller.send_text(self.pending.pop(0))
+
+
+def exit_code_for(error: LiveViewError) -> int:
+    if isinstance(error, (ConfigError, FatalServiceError)):
+        return EXIT_CONFIG
+    if isinstance(error, ConnectionFailedError):
+        return EXIT_CONNECTION
+    return EXIT_CONNECTION
+
+
+async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    key, key_source = configured_api_key()
+    settings = settings_from_args(args, api_key=key)
+    with embedded_local_server(settings) as local_url:
+        resolved = resolve_endpoint(settings, local_url)
+        where = f" (key from {key_source})" if key_source and settings.api_key else ""
+        err.write(f"liveview: backend: {resolved.description}{where}\n")
+        controller = SessionController(resolved.settings, resolved.endpoint)
+        controller.backoff.max_attempts = HEADLESS_CONNECT_ATTEMPTS
+        failures: list[core.SessionFailed] = []
+        controller.subscribe(_Printer(out, err))
+        script = _TurnScript(controller, list(args.text))
+        controller.subscribe(script)
+        controller.subscribe(
+            lambda e: failures.append(e) if isinstance(e, core.SessionFailed) else None
+        )
+        with contextlib.ExitStack() as stack:
+            if args.events:
+                event_log = stack.enter_context(EventLog.open(args.events))
+                controller.subscribe(event_log.write)
+            return await _hold(controller, script, args.duration, failures, err)
+
+
+async def _hold(
+    controller: SessionController,
+    script: _TurnScript,
+    duration_s: float | None,
+    failures: list[core.SessionFailed],
+    err: TextIO,
+) -> int:
+    async with asyncio.TaskGroup() as tg:
+        session = tg.create_task(controller.run(), name="session")
+        if duration_s is not None:
+            waiter = tg.create_task(asyncio.sleep(duration_s), name="duration")
+        else:
+            waiter = tg.create_task(script.done.wait(), name="turns")
+        await asyncio.wait({session, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        controller.stop()
+        waiter.cancel()
+    if failures:
+        failure = failures[-1]
+        err.write(f"liveview: {failure.error.user_message}\n")
+        return exit_code_for(failure.error)
+    return EXIT_OK
+
+
+def main(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    try:
+        code = asyncio.run(run_session(args, sys.stdout, sys.stderr))
+    except ConfigError as exc:
+        sys.stderr.write(f"liveview: {exc.user_message}\n")
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        code = EXIT_OK
+    log.info(
+        "headless session ended after %.1f s with exit code %d", time.monotonic() - started, code
+    )
+    return code

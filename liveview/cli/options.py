@@ -1,0 +1,92 @@
+"""Options shared by the window and headless mode, and how they become SessionSettings."""
+
+from __future__ import annotations
+
+import argparse
+
+from liveview.core.settings import LOCAL_MODEL, VOICES, Backend, SessionSettings
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_CONFIG = 3  # configuration or authentication: retrying will not help
+EXIT_CONNECTION = 4  # the endpoint could not be reached / the connection could not be held
+
+
+def add_session_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("session")
+    g.add_argument(
+        "--backend",
+        choices=[b.value for b in Backend],
+        help="gemini (needs GEMINI_API_KEY or a stored key), vertex, custom (--url), "
+        "or local (the built-in offline server). Default: gemini when a key is "
+        "configured, else local.",
+    )
+    g.add_argument("--url", help="a Live-compatible ws:// or wss:// endpoint (implies custom)")
+    g.add_argument("--model", help="model id, e.g. gemini-3.1-flash-live-preview")
+    g.add_argument("--voice", choices=VOICES, metavar="VOICE", help="one of the 30 voices")
+    g.add_argument("--language", help="BCP-47 language code for speech, e.g. en-US")
+    g.add_argument("--system", help="system instruction")
+    g.add_argument(
+        "--no-audio", action="store_true", help="ask for text replies instead of spoken ones"
+    )
+    g.add_argument(
+        "--push-to-talk",
+        action="store_true",
+        help="turn automatic voice detection off; talk while a key is held",
+    )
+
+    v = parser.add_argument_group("video")
+    v.add_argument(
+        "--source", default=None, help="none | screen[:N] | camera[:N] | file:PATH | url:URL | test"
+    )
+    v.add_argument("--region", help="X,Y,W,H: a part of the screen, in screen coordinates")
+    v.add_argument("--fps", type=float, help="frames per second sent (0.2-5, default 1)")
+    v.add_argument("--max-side", type=int, help="longest side of a sent frame in px (default 1024)")
+    v.add_argument("--jpeg-quality", type=int, help="JPEG quality 1-100 (default 80)")
+    v.add_argument(
+        "--change-threshold",
+        type=float,
+        help="skip frames that changed less than this (0-255 mean grey difference)",
+    )
+
+    a = parser.add_argument_group("audio")
+    a.add_argument(
+        "--mic",
+        dest="mic",
+        action="store_true",
+        default=None,
+        help="send the microphone (default in the window)",
+    )
+    a.add_argument("--no-mic", dest="mic", action="store_false")
+    a.add_argument("--mic-device", help="microphone name (see --list-devices)")
+    a.add_argument("--speaker-device", help="speaker name (see --list-devices)")
+    a.add_argument(
+        "--echo",
+        choices=["cancel", "half-duplex", "off"],
+        help="echo handling: cancel (default), half-duplex, off (headphones)",
+    )
+
+
+def settings_from_args(args: argparse.Namespace, *, api_key: str | None) -> SessionSettings:
+    """The backend rule: explicit --backend/--url win; else gemini with a key, local without."""
+    if args.backend:
+        backend = Backend(args.backend)
+    elif args.url:
+        backend = Backend.CUSTOM
+    else:
+        backend = Backend.GEMINI if api_key else Backend.LOCAL
+    model = args.model or (LOCAL_MODEL if backend is Backend.LOCAL else None)
+    kwargs: dict[str, object] = {
+        "backend": backend,
+        "url": args.url,
+        "api_key": api_key if backend is not Backend.LOCAL else None,
+        "voice": args.voice,
+        "language": args.language,
+        "system_instruction": args.system,
+        "audio_replies": not args.no_audio,
+        "push_to_talk": bool(args.push_to_talk),
+        "video_enabled": bool(args.source and args.source != "none"),
+    }
+    if model:
+        kwargs["model"] = model
+    return SessionSettings(**kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,76 @@
+"""From settings to an endpoint: which service, which credentials, or the embedded local server."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from liveview.core.settings import Backend, SessionSettings
+from liveview.errors import ConfigError
+from liveview.transport.endpoint import (
+    Endpoint,
+    custom_endpoint,
+    gemini_endpoint,
+    local_endpoint,
+    vertex_endpoint,
+)
+
+
+@dataclass(frozen=True)
+class ResolvedBackend:
+    endpoint: Endpoint
+    settings: SessionSettings  # with the model name the backend needs
+    description: str  # safe to show: never a key
+
+
+NO_KEY_MESSAGE = (
+    "No API key is configured for the Gemini API. Set GEMINI_API_KEY, enter a key in "
+    "Settings > API key, or use the built-in local server (--backend local)."
+)
+
+
+def resolve_endpoint(settings: SessionSettings, local_url: str | None = None) -> ResolvedBackend:
+    """`local_url`: where the embedded local server listens, when the backend is local."""
+    if settings.backend is Backend.LOCAL:
+        url = settings.url or local_url
+        if url is None:
+            raise ConfigError("The local server is not running.")
+        endpoint = local_endpoint(url)
+        return ResolvedBackend(endpoint, settings, f"local server ({settings.model})")
+    if settings.backend is Backend.CUSTOM:
+        if not settings.url:
+            raise ConfigError("A custom backend needs a URL (--url ws://... or wss://...).")
+        endpoint = custom_endpoint(settings.url, settings.api_key)
+        return ResolvedBackend(endpoint, settings, endpoint.description)
+    if not settings.api_key:
+        raise ConfigError(NO_KEY_MESSAGE)
+    if settings.backend is Backend.VERTEX:
+        if not settings.vertex_project:
+            raise ConfigError("Vertex AI needs a project id (Settings > Backend > Project).")
+        model = settings.model
+        if not model.startswith("projects/"):
+            model = (
+                f"projects/{settings.vertex_project}/locations/{settings.vertex_location}"
+                f"/publishers/google/models/{model.removeprefix('models/')}"
+            )
+        endpoint = vertex_endpoint(settings.vertex_location, settings.api_key)
+        return ResolvedBackend(endpoint, replace(settings, model=model), endpoint.description)
+    endpoint = gemini_endpoint(settings.api_key)
+    return ResolvedBackend(endpoint, settings, f"{endpoint.description}, model {settings.model}")
+
+
+@contextlib.contextmanager
+def embedded_local_server(settings: SessionSettings) -> Iterator[str | None]:
+    """Run the local Live server on its own thread when the local backend needs one.
+
+    Its own thread and loop: its OpenCV analysis and speech synthesis must never slow the
+    window's event loop. Yields its ws:// URL, or None when no embedded server is needed.
+    """
+    if settings.backend is not Backend.LOCAL or settings.url:
+        yield None
+        return
+    from liveview.server.embedded import EmbeddedServer
+
+    with EmbeddedServer() as server:
+        yield server.url

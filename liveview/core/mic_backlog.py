@@ -1,0 +1,47 @@
+"""Microphone audio kept while there is no connection, sent once the session resumes.
+
+Bounded: past MIC_BACKLOG_S the oldest chunks go, and a counter says how many.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+MIC_BACKLOG_S = 10.0
+
+
+@dataclass(frozen=True)
+class MicChunk:
+    pcm: bytes
+    sample_rate_hz: int
+    captured_at: float
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.pcm) / 2 / self.sample_rate_hz
+
+
+class MicBacklog:
+    def __init__(self, max_s: float = MIC_BACKLOG_S) -> None:
+        self.max_s = max_s
+        self._chunks: deque[MicChunk] = deque()
+        self._held_s = 0.0
+        self.dropped = 0
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    def add(self, chunk: MicChunk) -> None:
+        self._chunks.append(chunk)
+        self._held_s += chunk.duration_s
+        while self._held_s > self.max_s and len(self._chunks) > 1:
+            old = self._chunks.popleft()
+            self._held_s -= old.duration_s
+            self.dropped += 1
+
+    def take_all(self) -> list[MicChunk]:
+        chunks = list(self._chunks)
+        self._chunks.clear()
+        self._held_s = 0.0
+        return chunks

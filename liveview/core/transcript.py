@@ -1,0 +1,218 @@
+"""The conversation as it streams: a pure model the side panel and the exports read.
+
+Feed it every event (protocol or core) with `apply(event, at)`; `at` is wall-clock seconds
+(time.time()) so exports carry real timestamps.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from liveview.core import events as core
+from liveview.protocol import events as ev
+
+
+class Role(Enum):
+    USER_SPEECH = "user_speech"  # inputTranscription
+    USER_TEXT = "user_text"  # typed turns
+    MODEL = "model"  # output transcription / text parts
+    CODE = "code"  # executableCode
+    CODE_RESULT = "code_result"  # codeExecutionResult
+    TOOL = "tool"  # a function call and its answer
+    NOTICE = "notice"  # reconnects, errors, what liveview itself says
+
+
+@dataclass
+class Entry:
+    role: Role
+    text: str
+    started_at: float
+    open: bool = True
+    interrupted: bool = False
+    heard_ms: float | None = None
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (title, uri)
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+class Transcript:
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+        self._listeners: list[Callable[[int], None]] = []
+        self._handlers = self._build_handlers()
+
+    def subscribe(self, listener: Callable[[int], None]) -> None:
+        """listener(index) is called whenever entry `index` was added or changed."""
+        self._listeners.append(listener)
+
+    def _changed(self, index: int) -> None:
+        for listener in self._listeners:
+            listener(index)
+
+    def _open_entry(self, role: Role) -> int | None:
+        for i in range(len(self.entries) - 1, -1, -1):
+            entry = self.entries[i]
+            if entry.role is role and entry.open:
+                return i
+            if entry.role in (Role.MODEL, Role.USER_SPEECH, Role.USER_TEXT) and entry.role != role:
+                return None
+        return None
+
+    def _add(self, entry: Entry) -> int:
+        self.entries.append(entry)
+        self._changed(len(self.entries) - 1)
+        return len(self.entries) - 1
+
+    def _append_text(self, role: Role, text: str, at: float, *, close: bool = False) -> None:
+        index = self._open_entry(role)
+        if index is None:
+            index = self._add(Entry(role, "", at))
+        entry = self.entries[index]
+        entry.text += text
+        if close:
+            entry.open = False
+        self._changed(index)
+
+    def _close(self, role: Role) -> int | None:
+        index = self._open_entry(role)
+        if index is not None:
+            self.entries[index].open = False
+            self._changed(index)
+        return index
+
+    def _last_model(self) -> int | None:
+        for i in range(len(self.entries) - 1, -1, -1):
+            if self.entries[i].role is Role.MODEL:
+                return i
+        return None
+
+    def apply(self, event: object, at: float) -> None:
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event, at)
+
+    def _build_handlers(self) -> dict[type, Callable[[Any, float], object]]:
+        return {
+            ev.InputTranscription: lambda e, at: self._append_text(
+                Role.USER_SPEECH, e.text, at, close=e.finished
+            ),
+            core.UserText: self._on_user_text,
+            ev.OutputTranscription: self._on_model_text,
+            ev.ModelText: self._on_model_text,
+            ev.ExecutableCode: lambda e, at: self._add(
+                Entry(Role.CODE, e.code, at, open=False, meta={"language": e.language})
+            ),
+            ev.CodeExecutionResult: lambda e, at: self._add(
+                Entry(Role.CODE_RESULT, e.output, at, open=False, meta={"outcome": e.outcome})
+            ),
+            ev.ToolCall: self._on_tool_call,
+            ev.ToolCallCancellation: lambda e, at: self._finish_tools(e.ids, "cancelled"),
+            ev.Grounding: lambda e, at: self._attach_sources(e),
+            ev.Interrupted: lambda e, at: self._mark_interrupted(None),
+            core.ReplyCutOff: lambda e, at: self._mark_interrupted(e.heard_ms),
+            ev.TurnComplete: lambda e, at: (self._close(Role.MODEL), self._close(Role.USER_SPEECH)),
+            core.Reconnected: self._on_reconnected,
+            core.SessionFailed: lambda e, at: self._notice(e.error.user_message, "error", at),
+            core.Notice: lambda e, at: self._notice(e.message, e.level, at),
+        }
+
+    def _on_user_text(self, event: core.UserText, at: float) -> None:
+        self._close(Role.USER_SPEECH)
+        meta = {"queued": "yes"} if event.queued else {}
+        self._add(Entry(Role.USER_TEXT, event.text, at, open=False, meta=meta))
+
+    def _on_model_text(self, event: ev.OutputTranscription | ev.ModelText, at: float) -> None:
+        if isinstance(event, ev.ModelText) and event.thought:
+            return
+        self._close(Role.USER_SPEECH)
+        self._append_text(Role.MODEL, event.text, at)
+
+    def _on_tool_call(self, event: ev.ToolCall, at: float) -> None:
+        for call in event.calls:
+            args = json.dumps(call.args, sort_keys=True)
+            meta = {"id": call.id, "name": call.name}
+            self._add(Entry(Role.TOOL, f"{call.name}({args})", at, meta=meta))
+
+    def _on_reconnected(self, event: core.Reconnected, at: float) -> None:
+        what = "resumed" if event.resumed else "started a fresh session"
+        self._notice(f"Reconnected ({event.reason}); {what}.", "info", at)
+
+    def _notice(self, message: str, level: str, at: float) -> None:
+        self._add(Entry(Role.NOTICE, message, at, open=False, meta={"level": level}))
+
+    def record_tool_answer(self, call_id: str, answer: str) -> None:
+        self._finish_tools((call_id,), answer)
+
+    def _finish_tools(self, ids: tuple[str, ...], outcome: str) -> None:
+        for i, entry in enumerate(self.entries):
+            if entry.role is Role.TOOL and entry.meta.get("id") in ids and entry.open:
+                entry.open = False
+                entry.meta["answer"] = outcome
+                self._changed(i)
+
+    def _attach_sources(self, event: ev.Grounding) -> None:
+        index = self._last_model()
+        if index is None:
+            index = self._add(Entry(Role.MODEL, "", 0.0))
+        self.entries[index].sources.extend((s.title or s.uri, s.uri) for s in event.sources)
+        self._changed(index)
+
+    def _mark_interrupted(self, heard_ms: float | None) -> None:
+        index = self._last_model()
+        if index is None:
+            return
+        entry = self.entries[index]
+        entry.interrupted = True
+        entry.open = False
+        if heard_ms is not None:
+            entry.heard_ms = heard_ms
+        self._changed(index)
+
+    # -- export -------------------------------------------------------------------------------
+
+    def to_json(self) -> str:
+        rows = []
+        for entry in self.entries:
+            row = asdict(entry)
+            row["role"] = entry.role.value
+            row["time"] = _iso(entry.started_at)
+            del row["open"]
+            rows.append(row)
+        return json.dumps({"conversation": rows}, indent=2, ensure_ascii=False)
+
+    def to_markdown(self) -> str:
+        lines = ["# liveview conversation", ""]
+        for entry in self.entries:
+            lines.append(f"**{_LABELS[entry.role]}** · {_iso(entry.started_at)}")
+            lines.append("")
+            if entry.role in (Role.CODE, Role.CODE_RESULT):
+                lines += [f"```{entry.meta.get('language', '').lower()}", entry.text, "```"]
+            else:
+                lines.append(entry.text.strip() or "…")
+            if entry.role is Role.TOOL and "answer" in entry.meta:
+                lines.append(f"→ {entry.meta['answer']}")
+            if entry.interrupted:
+                heard = "" if entry.heard_ms is None else f" after {entry.heard_ms / 1000:.1f} s"
+                lines.append(f"*(cut off by the user{heard})*")
+            lines += [f"- [{title}]({uri})" for title, uri in entry.sources]
+            lines.append("")
+        return "\n".join(lines)
+
+
+_LABELS = {
+    Role.USER_SPEECH: "You (spoken)",
+    Role.USER_TEXT: "You",
+    Role.MODEL: "Model",
+    Role.CODE: "Code",
+    Role.CODE_RESULT: "Code result",
+    Role.TOOL: "Tool call",
+    Role.NOTICE: "liveview",
+}
+
+
+def _iso(at: float) -> str:
+    return datetime.fromtimestamp(at, tz=UTC).astimezone().isoformat(timespec="seconds")

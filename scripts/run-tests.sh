@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole check: lint, types, then the test suite against a real display and sound server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/test-env.sh
+export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-xcb}"
+mkdir -p test-output
+
+echo "== ruff"
+.venv/bin/ruff check liveview tests
+.venv/bin/ruff format --check liveview tests
+echo "== mypy (strict: protocol, transport, server, core)"
+.venv/bin/mypy
+echo "== pytest"
+.venv/bin/pytest -ra --cov=liveview --cov-report=term:skip-covered \
+    --junitxml=test-output/junit.xml "$@"
+echo "== coverage of liveview/protocol must be 100%"
+.venv/bin/coverage report --include='liveview/protocol/*' --fail-under=100 >/dev/null \
+    || { .venv/bin/coverage report --include='liveview/protocol/*' -m; exit 1; }
