@@ -25,7 +25,9 @@ from liveview.cli.options import (
 from liveview.core import events as core
 from liveview.core.backend import embedded_local_server, resolve_endpoint
 from liveview.core.controller import SessionController
+from liveview.core.media import build_video_pipeline, run_video, video_settings_from_args
 from liveview.core.secrets import configured_api_key
+from liveview.core.video_pipeline import VideoPipeline
 from liveview.errors import ConfigError, ConnectionFailedError, FatalServiceError, LiveViewError
 from liveview.protocol import events as ev
 
@@ -52,6 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="stay connected this many seconds (default: until the turns are answered)",
     )
     h.add_argument("--events", metavar="FILE", help="write every event as a JSON line to FILE")
+    h.add_argument(
+        "--list-sources",
+        action="store_true",
+        help="print the monitors and cameras that can be shown, and exit",
+    )
 
 
 class _Printer:
@@ -132,6 +139,9 @@ async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
         err.write(f"liveview: backend: {resolved.description}{where}\n")
         controller = SessionController(resolved.settings, resolved.endpoint)
         controller.backoff.max_attempts = HEADLESS_CONNECT_ATTEMPTS
+        video = build_video_pipeline(
+            controller, args.source, args.region, video_settings_from_args(args)
+        )
         failures: list[core.SessionFailed] = []
         controller.subscribe(_Printer(out, err))
         script = _TurnScript(controller, list(args.text))
@@ -143,11 +153,12 @@ async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
             if args.events:
                 event_log = stack.enter_context(EventLog.open(args.events))
                 controller.subscribe(event_log.write)
-            return await _hold(controller, script, args.duration, failures, err)
+            return await _hold(controller, video, script, args.duration, failures, err)
 
 
 async def _hold(
     controller: SessionController,
+    video: VideoPipeline | None,
     script: _TurnScript,
     duration_s: float | None,
     failures: list[core.SessionFailed],
@@ -155,6 +166,7 @@ async def _hold(
 ) -> int:
     async with asyncio.TaskGroup() as tg:
         session = tg.create_task(controller.run(), name="session")
+        media = tg.create_task(run_video(video), name="video")
         if duration_s is not None:
             waiter = tg.create_task(asyncio.sleep(duration_s), name="duration")
         else:
@@ -162,6 +174,7 @@ async def _hold(
         await asyncio.wait({session, waiter}, return_when=asyncio.FIRST_COMPLETED)
         controller.stop()
         waiter.cancel()
+        media.cancel()
     if failures:
         failure = failures[-1]
         err.write(f"liveview: {failure.error.user_message}\n")
@@ -172,6 +185,11 @@ async def _hold(
 def main(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
+        if args.list_sources:
+            from liveview.capture.spec import list_sources_text
+
+            print(list_sources_text())
+            return EXIT_OK
         code = asyncio.run(run_session(args, sys.stdout, sys.stderr))
     except ConfigError as exc:
         sys.stderr.write(f"liveview: {exc.user_message}\n")

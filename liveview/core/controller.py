@@ -108,6 +108,10 @@ class SessionController:
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    def notify(self, event: object) -> None:
+        """Tell every listener about an event from around the session (video, audio)."""
+        self._emit(event)
+
     def _emit(self, event: object) -> None:
         for listener in self._listeners:
             try:
