@@ -1,0 +1,3 @@
+"""Benchmarks: `liveview bench NAME --json`. Speed and memory goals live here, not in tests."""
+
+from __future__ import annotations
