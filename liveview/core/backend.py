@@ -70,7 +70,7 @@ def embedded_local_server(settings: SessionSettings) -> Iterator[str | None]:
     if settings.backend is not Backend.LOCAL or settings.url:
         yield None
         return
-    from liveview.server.embedded import EmbeddedServer
+    from liveview.server.app import running_in_thread
 
-    with EmbeddedServer() as server:
+    with running_in_thread() as server:
         yield server.url
