@@ -1,0 +1,117 @@
+"""`liveview serve`: run the local Live server until SIGINT/SIGTERM.
+
+The first line on stdout is the `ws://` URL, printed (and flushed) once connections are accepted,
+so a parent process can read one line and connect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from liveview.errors import ConfigError
+from liveview.server.app import LocalLiveServer
+from liveview.server.faults import FaultSwitches, parse_fault_spec
+from liveview.server.settings import ServerSettings
+from liveview.server.texts import DEFAULT_RETIRED_MODELS
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_CONFIG = 3
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=0, help="port (0 picks a free one)")
+    parser.add_argument("--record", metavar="FILE", help="append every client message as a line")
+    parser.add_argument(
+        "--api-key-env",
+        metavar="NAME",
+        help="require the key held in environment variable NAME (keys never go on a command line)",
+    )
+    parser.add_argument(
+        "--retired-model",
+        action="append",
+        default=[],
+        metavar="MODEL",
+        help="answer setups for MODEL with the service's 1008 'not found' (repeatable)",
+    )
+    parser.add_argument("--lifetime", type=float, metavar="S", help="connection lifetime")
+    parser.add_argument(
+        "--go-away-lead", type=float, default=10.0, metavar="S", help="goAway this long before"
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="KIND[:CODE][@POINT][*COUNT]; KIND drop|close|stall|malformed|unknown-fields, "
+        "POINT accept|setup|turn, COUNT a number or 'all' (repeatable)",
+    )
+    parser.add_argument(
+        "--read-throttle", type=float, metavar="BYTES_PER_S", help="read client messages slowly"
+    )
+    parser.add_argument(
+        "--no-espeak", action="store_true", help="speak with the synthetic tone, not espeak-ng"
+    )
+
+
+def build_server(args: argparse.Namespace) -> LocalLiveServer:
+    api_key = None
+    if args.api_key_env:
+        api_key = os.environ.get(args.api_key_env)
+        if not api_key:
+            raise ConfigError(f"environment variable {args.api_key_env} is not set")
+    faults = FaultSwitches(
+        [parse_fault_spec(spec) for spec in args.fault], read_bytes_per_s=args.read_throttle
+    )
+    settings = ServerSettings(
+        api_key=api_key,
+        retired_models=DEFAULT_RETIRED_MODELS | frozenset(args.retired_model),
+        lifetime_s=args.lifetime,
+        go_away_lead_s=args.go_away_lead,
+        use_espeak=not args.no_espeak,
+    )
+    return LocalLiveServer(settings=settings, record_path=args.record, faults=faults)
+
+
+async def serve_until_signalled(server: LocalLiveServer, host: str, port: int) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows: Ctrl+C only
+            loop.add_signal_handler(sig, stop.set)
+    url = await server.start(host, port)
+    print(url, flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        server = build_server(args)
+        asyncio.run(serve_until_signalled(server, args.host, args.port))
+    except ConfigError as exc:
+        print(f"liveview serve: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except OSError as exc:
+        print(f"liveview serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="liveview serve", description="Run the local Live API server."
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

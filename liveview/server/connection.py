@@ -1,0 +1,311 @@
+"""One client connection: setup first, then the receive loop, the lifetime clock and faults."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, NoReturn
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from liveview.server import inbound, outbound, texts
+from liveview.server.faults import Fault, FaultSwitches, NowAction
+from liveview.server.inbound import ClientProtocolError, Setup
+from liveview.server.outbound import Obj
+from liveview.server.records import ConnectionInfo
+from liveview.server.replier import Replier
+from liveview.server.replies import Turn
+from liveview.server.resumption import Conversation, HandleStore
+from liveview.server.settings import ServerSettings
+from liveview.server.tools import tool_request
+from liveview.server.vad import EnergyVad, summarise_audio
+from liveview.server.vision import FrameTracker
+
+Record = Callable[[str | bytes], Awaitable[None]]
+MALFORMED_JSON = b'{"serverContent": {"modelTurn": {"parts": [{"text": "cut off'
+
+
+class ConnectionDone(Exception):
+    """Ends a connection's tasks (the connection was closed, dropped or finished)."""
+
+
+class Connection:
+    def __init__(
+        self,
+        ws: ServerConnection,
+        *,
+        info: ConnectionInfo,
+        settings: ServerSettings,
+        handles: HandleStore,
+        faults: FaultSwitches,
+        record: Record,
+        key_ok: bool,
+    ) -> None:
+        self.ws = ws
+        self.info = info
+        self._settings = settings
+        self._handles = handles
+        self._faults = faults
+        self._record = record
+        self._key_ok = key_ok
+        self._stalled = False
+        self._unknown_fields_pending = False
+        self._turn_fault: Fault | None = None
+        self._tg: asyncio.TaskGroup | None = None
+        self._consumed = -1  # lastConsumedClientMessageIndex
+        self._tracker = FrameTracker()
+        self._vad = EnergyVad(threshold_dbfs=settings.vad_threshold_dbfs)
+        self._ptt: bytearray | None = None  # push-to-talk audio while activityStart..End
+        self._ptt_rate_hz = inbound.MIC_DEFAULT_RATE_HZ
+        self._audio_in_s = 0.0
+        self._audio_tokens = 0
+        self.setup: Setup | None = None
+        self.conversation = Conversation()
+        self.replier: Replier | None = None
+
+    # --- the connection's life ----------------------------------------------------------------
+    async def serve(self) -> None:
+        try:
+            fault = self._faults.take_for_connection()
+            self.info.fault = fault
+            if fault is not None and fault.at == "accept":
+                await self._apply(fault)
+            if not await self._handshake():
+                return
+            if fault is not None and fault.at == "setup":
+                await self._apply(fault)
+            self._turn_fault = fault if fault is not None and fault.at == "turn" else None
+            async with asyncio.TaskGroup() as tg:
+                self._tg = tg
+                tg.create_task(self._tracker.run(), name="liveview-server-vision")
+                assert self.replier is not None
+                tg.create_task(self.replier.run(), name="liveview-server-turns")
+                tg.create_task(self._lifetime(), name="liveview-server-lifetime")
+                await self._receive_loop()
+        except* (ConnectionDone, ConnectionClosed):
+            pass
+        finally:
+            self._tg = None
+
+    async def _recv(self) -> str | bytes:
+        raw = await self.ws.recv()
+        self._consumed += 1
+        await self._record(raw)
+        rate = self._faults.read_bytes_per_s
+        if rate:
+            # A slow uplink: reading stalls, so TCP pushes back on the client's sends.
+            await asyncio.sleep(len(raw) / rate)
+        return raw
+
+    async def _close(self, code: int, reason: str) -> NoReturn:
+        self.info.closed_with = (code, reason)
+        await self.ws.close(code, reason)
+        raise ConnectionDone
+
+    def _drop(self) -> None:
+        """Cut TCP with no close frame: the client sees 1006."""
+        self.info.dropped = True
+        self.ws.transport.abort()
+
+    async def _handshake(self) -> bool:
+        raw = await self._recv()
+        if not self._key_ok:
+            await self._close(texts.CLOSE_INVALID_ARGUMENT, texts.BAD_API_KEY)
+        try:
+            top, items = inbound.parse_message(inbound.decode_json(raw))
+        except ClientProtocolError as exc:
+            await self._close(exc.code, exc.reason)
+        if top != "setup" or not isinstance(items[0], Setup):
+            await self._close(texts.CLOSE_INVALID_ARGUMENT, texts.INVALID_ARGUMENT)
+        setup = items[0]
+        assert isinstance(setup, Setup)
+        bare = setup.model.rsplit("/", 1)[-1]
+        if setup.model in self._settings.retired_models or bare in self._settings.retired_models:
+            name = setup.model if setup.model.startswith("models/") else f"models/{bare}"
+            await self._close(
+                texts.CLOSE_POLICY, texts.model_not_found(name, self.info.api_version)
+            )
+        if setup.resume_handle:
+            restored = self._handles.restore(setup.resume_handle)
+            if restored is None:
+                await self._close(texts.CLOSE_POLICY, texts.SESSION_NOT_FOUND)
+            assert restored is not None
+            self.conversation = restored
+            self.info.resumed = True
+        self.setup = setup
+        self.info.setup = setup
+        self.info.session_id = self.conversation.session_id
+        if setup.silence_duration_ms is not None:
+            self._vad.silence_s = max(0.05, setup.silence_duration_ms / 1000)
+        self.replier = Replier(
+            send=self.send,
+            setup=setup,
+            conversation=self.conversation,
+            tracker=self._tracker,
+            settings=self._settings,
+            info=self.info,
+            publish_handle=self._publish_handle,
+            on_reply_started=self._reply_started,
+        )
+        await self.send(outbound.setup_complete())
+        await self._publish_handle(True)
+        return True
+
+    async def _lifetime(self) -> None:
+        go_away_at = self._settings.go_away_at_s()
+        if go_away_at is None or self._settings.lifetime_s is None:
+            return
+        await asyncio.sleep(go_away_at)
+        await self._go_away(self._settings.lifetime_s - go_away_at)
+
+    async def _go_away(self, time_left_s: float) -> None:
+        await self.send(outbound.go_away(time_left_s))
+        await asyncio.sleep(time_left_s)
+        await self._close(texts.CLOSE_POLICY, texts.LIFETIME_EXPIRED)
+
+    # --- sending --------------------------------------------------------------------------------
+    async def send(self, message: Obj) -> None:
+        if self._stalled:
+            return  # a stalled server reads on but never answers
+        if self._unknown_fields_pending:
+            self._unknown_fields_pending = False
+            message = _with_unknown_fields(message)
+        for key in message:
+            self.info.sent[key] += 1
+        await self.ws.send(outbound.encode(message))  # bytes: a binary frame, like the service
+
+    async def _publish_handle(self, resumable: bool) -> None:
+        """sessionResumptionUpdate: a handle only between turns, empty while mid-turn."""
+        if self.setup is None or not self.setup.resumption:
+            return
+        handle = self._handles.issue(self.conversation) if resumable else ""
+        await self.send(outbound.resumption_update(handle, resumable, self._consumed))
+
+    # --- faults ---------------------------------------------------------------------------------
+    async def _apply(self, fault: Fault) -> None:
+        if fault.kind == "drop":
+            self._drop()
+            raise ConnectionDone
+        if fault.kind == "close":
+            await self._close(fault.code, fault.close_reason())
+        if fault.kind == "stall":
+            self._stalled = True
+        elif fault.kind == "malformed":
+            await self.ws.send(MALFORMED_JSON)
+        elif fault.kind == "unknown_fields":
+            self._unknown_fields_pending = True
+
+    async def _reply_started(self) -> None:
+        fault, self._turn_fault = self._turn_fault, None
+        if fault is not None:
+            await self._apply(fault)
+
+    def apply_now(self, action: NowAction) -> None:
+        """An immediate fault from `FaultSwitches.*_now()` (called on this server's loop)."""
+        if action.kind == "drop":
+            self._drop()
+        elif action.kind == "stall":
+            self._stalled = True
+        elif action.kind == "unknown_fields":
+            self._unknown_fields_pending = True
+        elif self._tg is not None:
+            coro: Coroutine[Any, Any, None]
+            if action.kind == "close":
+                coro = self._close(action.code, action.reason)
+            elif action.kind == "go_away":
+                coro = self._go_away(action.time_left_s)
+            else:
+                coro = self._apply(Fault("malformed"))
+            self._tg.create_task(coro, name=f"liveview-server-{action.kind}")
+
+    # --- receiving ------------------------------------------------------------------------------
+    async def _receive_loop(self) -> None:
+        while True:
+            raw = await self._recv()
+            try:
+                _top, items = inbound.parse_message(inbound.decode_json(raw))
+            except ClientProtocolError as exc:
+                await self._close(exc.code, exc.reason)
+            for item in items:
+                await self._dispatch(item)
+
+    async def _dispatch(self, item: inbound.Item) -> None:
+        assert self.replier is not None and self.setup is not None
+        match item:
+            case inbound.Audio():
+                self._on_audio(item)
+            case inbound.Video():
+                self._tracker.submit(item.data)
+                self.info.frames_dropped = self._tracker.dropped
+                self.conversation.ledger.image += outbound.IMAGE_TOKENS.get(
+                    self.setup.media_resolution, outbound.IMAGE_TOKENS[None]
+                )
+            case inbound.Text():
+                self.replier.submit(Turn("text", item.text, tool=tool_request(item.text)))
+            case inbound.ClientTurns():
+                self._on_client_turns(item)
+            case inbound.ActivityStart():
+                if not self.setup.vad_disabled:
+                    # activityStart is only valid with automatic activity detection disabled.
+                    await self._close(texts.CLOSE_INVALID_ARGUMENT, texts.INVALID_ARGUMENT)
+                self._ptt = bytearray()
+                self.replier.barge_in()
+            case inbound.ActivityEnd():
+                if self._ptt is not None:
+                    heard = summarise_audio(bytes(self._ptt), self._ptt_rate_hz)
+                    self._ptt = None
+                    self.replier.submit(Turn("voice", utterance=heard))
+            case inbound.AudioStreamEnd():
+                if (flushed := self._vad.flush()) is not None:
+                    self.replier.submit(Turn("voice", utterance=flushed))
+            case inbound.ToolResponses():
+                for result in item.results:
+                    if not self.replier.resolve_tool(result):
+                        await self._close(texts.CLOSE_INVALID_ARGUMENT, texts.INVALID_ARGUMENT)
+            case inbound.Setup():
+                await self._close(texts.CLOSE_INVALID_ARGUMENT, texts.INVALID_ARGUMENT)
+            case _:
+                pass  # contextUpdate: accepted, nothing to do locally
+
+    def _on_audio(self, item: inbound.Audio) -> None:
+        assert self.replier is not None and self.setup is not None
+        self._audio_in_s += len(item.pcm) / 2 / item.rate_hz
+        tokens = int(self._audio_in_s * outbound.AUDIO_TOKENS_PER_S)
+        self.conversation.ledger.audio += tokens - self._audio_tokens
+        self._audio_tokens = tokens
+        if self.setup.vad_disabled:
+            if self._ptt is not None:
+                self._ptt_rate_hz = item.rate_hz
+                self._ptt += item.pcm
+                limit = int(self._settings.ptt_max_s * item.rate_hz) * 2
+                if len(self._ptt) > limit:
+                    del self._ptt[: len(self._ptt) - limit]  # oldest push-to-talk audio dropped
+            return
+        started, heard = self._vad.feed(item.pcm, item.rate_hz)
+        if started:
+            self.replier.barge_in()  # speech energy during a reply interrupts it
+        if heard is not None:
+            self.replier.submit(Turn("voice", utterance=heard))
+
+    def _on_client_turns(self, item: inbound.ClientTurns) -> None:
+        assert self.replier is not None
+        if item.turn_complete:
+            text = "\n".join(item.texts)
+            self.replier.submit(Turn("text", text, tool=tool_request(text)))
+            return
+        for text in item.texts:  # context only: no reply until a turn completes
+            self.conversation.remember("user", text)
+            self.conversation.ledger.add_text(text)
+
+
+def _with_unknown_fields(message: Obj) -> Obj:
+    """The API grows: a field no client knows yet, at the top and inside the first body."""
+    message = copy.deepcopy(message)
+    for body in message.values():
+        if isinstance(body, dict):
+            body["futureField"] = {"note": "a field this client does not know yet"}
+            break
+    message["futureTopLevelField"] = {"note": "clients must ignore unknown fields"}
+    return message

@@ -1,0 +1,43 @@
+"""Everything about the local server's behaviour that a caller may choose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from liveview.server import texts
+from liveview.server.vad import SPEECH_THRESHOLD_DBFS
+
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # a 4K JPEG in base64 fits with room to spare
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    # Auth: None accepts anything; a key must arrive as x-goog-api-key, ?key=, or Authorization.
+    api_key: str | None = None
+    # `models/X` or bare ids here are answered with the service's 1008 "not found" close.
+    retired_models: frozenset[str] = texts.DEFAULT_RETIRED_MODELS
+    # Connection lifetime (the service recycles connections after ~10 min); None: unlimited.
+    lifetime_s: float | None = None
+    # goAway {timeLeft} is sent this long before the cut (clamped to the lifetime).
+    go_away_lead_s: float = 10.0
+    # Spoken replies: espeak-ng when installed (False forces the synthetic tone).
+    use_espeak: bool = True
+    # Audio parts are paced at real time; the sender may run this far ahead of the playhead.
+    audio_lead_s: float = 0.4
+    # TEXT replies: words per part and the pause between parts (so a reply can be barged into).
+    text_words_per_part: int = 3
+    text_part_interval_s: float = 0.05
+    vad_threshold_dbfs: float = SPEECH_THRESHOLD_DBFS
+    # How long a toolCall waits for its toolResponse, and then for the frame that follows it.
+    tool_timeout_s: float = 30.0
+    tool_frame_wait_s: float = 5.0
+    handle_ttl_s: float = 2 * 3600.0
+    # Push-to-talk audio kept for one turn (older audio is dropped past it).
+    ptt_max_s: float = 120.0
+    # Turns waiting behind a reply under NO_INTERRUPTION (the oldest waiting turn is dropped).
+    max_waiting_turns: int = 16
+
+    def go_away_at_s(self) -> float | None:
+        if self.lifetime_s is None:
+            return None
+        return max(0.0, self.lifetime_s - min(self.go_away_lead_s, self.lifetime_s))

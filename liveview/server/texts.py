@@ -1,0 +1,71 @@
+"""The service's own words: close reasons, voices, retired models.
+
+The reason texts are the ones the real Live service sends (PROTOCOL.md, "Close codes seen in the
+wild"), so a client's close-code handling is tested against what it will really meet.
+"""
+
+from __future__ import annotations
+
+INVALID_ARGUMENT = "Request contains an invalid argument."
+BAD_API_KEY = "API key not valid. Please pass a valid API key."
+LEAKED_API_KEY = "Your API key was reported as leaked. Please use another API key."
+NON_AUDIO_VOICE = "Cannot extract voices from a non-audio request."
+INTERNAL_ERROR = "Internal error occurred."
+UNAVAILABLE = "The service is currently unavailable."
+QUOTA_EXCEEDED = "You exceeded your current quota, please check your plan and billing details."
+SESSION_NOT_FOUND = "session not found"
+# Observed when a connection outlives its goAway (1008, not a normal close).
+LIFETIME_EXPIRED = (
+    "Connection aborted because the client failed to close the connection after receiving "
+    "a GoAway signal once the session duration expired"
+)
+
+CLOSE_INVALID_ARGUMENT = 1007
+CLOSE_POLICY = 1008
+CLOSE_INTERNAL = 1011
+
+DEFAULT_REASONS: dict[int, str] = {
+    1007: INVALID_ARGUMENT,
+    1008: LEAKED_API_KEY,
+    1011: INTERNAL_ERROR,
+    1013: UNAVAILABLE,
+}
+
+
+def model_not_found(model: str, api_version: str) -> str:
+    return (
+        f"{model} is not found for API version {api_version}, or is not supported for "
+        "bidiGenerateContent"
+    )
+
+
+def unknown_field(name: str, where: str) -> str:
+    """What protobuf's JSON parser says about a field it does not know."""
+    return (
+        f"Invalid JSON payload received. Unknown name \"{name}\" at '{where}': Cannot find field."
+    )
+
+
+def invalid_json() -> str:
+    return "Invalid JSON payload received. Unexpected token."
+
+
+VOICES: tuple[str, ...] = (
+    "Zephyr", "Puck", "Charon", "Kore", "Fenrir", "Leda", "Orus", "Aoede", "Callirrhoe",
+    "Autonoe", "Enceladus", "Iapetus", "Umbriel", "Algieba", "Despina", "Erinome", "Algenib",
+    "Rasalgethi", "Laomedeia", "Achernar", "Alnilam", "Schedar", "Gacrux", "Pulcherrima",
+    "Achird", "Zubenelgenubi", "Vindemiatrix", "Sadachbia", "Sadaltager", "Sulafat",
+)  # fmt: skip
+
+# Model ids the real service has retired (or never served live); the set is a constructor option.
+DEFAULT_RETIRED_MODELS: frozenset[str] = frozenset(
+    {
+        "gemini-2.0-flash-exp",
+        "gemini-2.0-flash-live-001",
+        "gemini-live-2.5-flash-preview",
+        "gemini-2.5-flash-preview-native-audio-dialog",
+        "gemini-2.5-flash-exp-native-audio-thinking-dialog",
+    }
+)
+
+API_VERSIONS = ("v1", "v1beta", "v1alpha")

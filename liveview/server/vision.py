@@ -1,0 +1,245 @@
+"""Honest frame analysis: size, brightness, colours, motion, faces (Haar cascades), QR codes.
+
+All of it is CPU work: `analyse_jpeg` is a plain blocking function that callers run on a thread
+(`FrameTracker` does), never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+# OpenCV's stubs type every image loosely; Image says "an OpenCV image" without more.
+Image = npt.NDArray[Any]
+GrayImage = Image
+
+THUMB_SIZE_PX = 64  # motion is compared on a small grey thumbnail: cheap and noise-tolerant
+MOTION_PIXEL_DELTA = 25  # grey levels a thumbnail pixel must change by to count as moved
+FACE_MAX_SIDE_PX = 640  # cascades run on a downscaled copy; faces stay findable, cost stays low
+COLOUR_MIN_FRACTION = 0.05
+STALE_FRAME_S = 3.0  # an older frame is called out as such in replies
+_COLOUR_SAMPLE_PX = 96
+
+_local = threading.local()
+
+
+@dataclass(frozen=True, eq=False)
+class FrameAnalysis:
+    width: int
+    height: int
+    brightness: float  # mean grey level, 0..255
+    colours: tuple[tuple[str, float], ...]  # (name, fraction of the image), largest first
+    motion: float | None  # fraction of thumbnail pixels that changed; None for the first frame
+    faces: int
+    qr_texts: tuple[str, ...]
+    thumb: GrayImage = field(repr=False)
+    seq: int = 0
+    received_at: float = 0.0
+
+
+class FrameDecodeError(ValueError):
+    """The bytes are not a decodable image."""
+
+
+def _face_cascade() -> Any:
+    # CascadeClassifier is not safe to share between threads: one per worker thread.
+    cascade: Any = getattr(_local, "faces", None)
+    if cascade is None:
+        path = os.path.join(
+            cv2.data.haarcascades,  # type: ignore[attr-defined]
+            "haarcascade_frontalface_default.xml",
+        )
+        cascade = cv2.CascadeClassifier(path)  # type: ignore[attr-defined]
+        _local.faces = cascade
+    return cascade
+
+
+def colour_names(bgr: Image) -> tuple[tuple[str, float], ...]:
+    """Name the main colours by HSV buckets; only those covering at least 5 % are kept."""
+    small = cv2.resize(bgr, (_COLOUR_SAMPLE_PX, _COLOUR_SAMPLE_PX), interpolation=cv2.INTER_AREA)
+    hsv = cv2.cvtColor(small, cv2.COLOR_BGR2HSV).reshape(-1, 3).astype(np.int16)
+    h, s, v = hsv[:, 0], hsv[:, 1], hsv[:, 2]
+    names = np.array(
+        ["black", "white", "grey", "red", "brown", "orange", "yellow", "green", "cyan",
+         "blue", "purple", "pink"]
+    )  # fmt: skip
+    label = np.select(
+        [
+            v < 50,
+            (s < 45) & (v > 200),
+            s < 45,
+            (h < 8) | (h >= 170),
+            (h < 22) & (v < 150),
+            h < 22,
+            h < 34,
+            h < 80,
+            h < 96,
+            h < 130,
+            h < 150,
+        ],
+        list(range(11)),
+        default=11,
+    )
+    counts = np.bincount(label, minlength=len(names)) / label.size
+    order = np.argsort(counts)[::-1]
+    return tuple(
+        (str(names[i]), float(counts[i])) for i in order if counts[i] >= COLOUR_MIN_FRACTION
+    )
+
+
+def _faces(gray: GrayImage) -> int:
+    scale = FACE_MAX_SIDE_PX / max(gray.shape)
+    if scale < 1:
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    found = _face_cascade().detectMultiScale(
+        gray, scaleFactor=1.1, minNeighbors=5, minSize=(30, 30)
+    )
+    return len(found)
+
+
+def _qr_texts(bgr: Image) -> tuple[str, ...]:
+    detector = cv2.QRCodeDetector()
+    with contextlib.suppress(cv2.error):
+        ok, decoded, _points, _straight = detector.detectAndDecodeMulti(bgr)
+        if ok:
+            return tuple(t for t in decoded if t)
+    return ()
+
+
+def analyse_jpeg(data: bytes, previous_thumb: GrayImage | None = None) -> FrameAnalysis:
+    """Blocking: decode and measure one frame (run it on a thread)."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    bgr = cv2.imdecode(buf, cv2.IMREAD_COLOR) if buf.size else None
+    if bgr is None:
+        raise FrameDecodeError("not a decodable image")
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    thumb = cv2.resize(gray, (THUMB_SIZE_PX, THUMB_SIZE_PX), interpolation=cv2.INTER_AREA)
+    motion: float | None = None
+    if previous_thumb is not None:
+        delta = cv2.absdiff(thumb, previous_thumb)
+        motion = float(np.count_nonzero(delta > MOTION_PIXEL_DELTA)) / delta.size
+    return FrameAnalysis(
+        width=int(bgr.shape[1]),
+        height=int(bgr.shape[0]),
+        brightness=float(gray.mean()),
+        colours=colour_names(bgr),
+        motion=motion,
+        faces=_faces(gray),
+        qr_texts=_qr_texts(bgr),
+        thumb=thumb,
+    )
+
+
+def _brightness_word(level: float) -> str:
+    if level < 60:
+        return "dark"
+    if level < 170:
+        return "medium"
+    return "bright"
+
+
+def describe(frame: FrameAnalysis | None, now: float | None = None) -> str:
+    """One or two plain sentences about the latest frame, made only of what was measured."""
+    if frame is None:
+        return "No video frame has arrived yet."
+    colours = ", ".join(f"{name} {round(frac * 100)}%" for name, frac in frame.colours[:3])
+    parts = [
+        f"The latest frame is {frame.width} by {frame.height} pixels, "
+        f"{_brightness_word(frame.brightness)} (mean brightness {frame.brightness:.0f} of 255)",
+        f"mostly {colours}" if colours else "with no dominant colour",
+    ]
+    if frame.motion is None:
+        parts.append("it is the first frame, so no motion to compare")
+    elif frame.motion < 0.01:
+        parts.append("no motion since the previous frame")
+    else:
+        parts.append(f"{frame.motion * 100:.0f}% of it changed since the previous frame")
+    parts.append(
+        {0: "no faces found", 1: "one face found"}.get(frame.faces, f"{frame.faces} faces found")
+    )
+    text = ", ".join(parts) + "."
+    for qr in frame.qr_texts:
+        text += f' A QR code reads "{qr}".'
+    if now is not None and frame.received_at and now - frame.received_at > STALE_FRAME_S:
+        text += f" It arrived {now - frame.received_at:.0f} seconds ago."
+    return text
+
+
+class FrameTracker:
+    """Analyses frames off the event loop, newest first: while one is analysed, only the newest
+    waiting frame is kept (older waiting frames are dropped and counted)."""
+
+    def __init__(self) -> None:
+        self.latest: FrameAnalysis | None = None
+        self.received = 0
+        self.dropped = 0
+        self.failed = 0
+        self._pending: tuple[int, bytes, float] | None = None
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._frame_waiters: list[asyncio.Future[bytes]] = []
+
+    def submit(self, data: bytes) -> None:
+        self.received += 1
+        if self._pending is not None:
+            self.dropped += 1
+        self._pending = (self.received, data, time.monotonic())
+        self._idle.clear()
+        self._wake.set()
+        for waiter in self._frame_waiters:
+            if not waiter.done():
+                waiter.set_result(data)
+        self._frame_waiters.clear()
+
+    async def run(self) -> None:
+        """The worker; the connection's TaskGroup owns it."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._pending is not None:
+                seq, data, at = self._pending
+                self._pending = None
+                previous = self.latest.thumb if self.latest is not None else None
+                try:
+                    result = await asyncio.to_thread(analyse_jpeg, data, previous)
+                    self.latest = _stamped(result, seq, at)
+                except FrameDecodeError:
+                    self.failed += 1
+            self._idle.set()
+
+    async def settled(self, timeout_s: float = 5.0) -> FrameAnalysis | None:
+        """The latest analysis once every frame received so far has been analysed (or dropped)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout_s)
+        return self.latest
+
+    def next_frame(self) -> asyncio.Future[bytes]:
+        """A future for the raw bytes of the next frame that arrives."""
+        waiter: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._frame_waiters.append(waiter)
+        return waiter
+
+
+def _stamped(result: FrameAnalysis, seq: int, at: float) -> FrameAnalysis:
+    return FrameAnalysis(
+        width=result.width,
+        height=result.height,
+        brightness=result.brightness,
+        colours=result.colours,
+        motion=result.motion,
+        faces=result.faces,
+        qr_texts=result.qr_texts,
+        thumb=result.thumb,
+        seq=seq,
+        received_at=at,
+    )
