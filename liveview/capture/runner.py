@@ -49,6 +49,7 @@ class FrameProducer:
         self._new_frame = asyncio.Event()
         self._error: CaptureError | None = None
         self._finished = False  # the thread has ended (stopped or failed)
+        self._closed = False  # close() was called
         self.frames_captured = 0
 
     @property
@@ -89,13 +90,18 @@ class FrameProducer:
         await opened
 
     async def next_frame(self, after_seq: int = -1) -> Frame:
-        """The newest frame with seq > after_seq, waiting for one if need be.
+        """The newest frame with seq > after_seq, waiting for one if need be. With the default
+        after_seq the newest frame is returned even if it was returned before.
 
-        Raises CaptureError when the source failed or was closed.
+        Raises CaptureError when the source failed or was closed (after the last unseen frame).
         """
         while True:
+            if self._closed:
+                raise CaptureError(f"{self._source.describe()} is not running")
             frame = self._slot.peek()
-            if frame is not None and frame.seq > after_seq:
+            # Once the source has stopped, only a frame nobody has seen is still news.
+            ended = self._error is not None or self._finished
+            if frame is not None and frame.seq > after_seq and (not ended or self._slot.fresh):
                 self._slot.take(keep=True)  # seen: the next put is not a drop
                 return frame
             if self._error is not None:
@@ -111,6 +117,7 @@ class FrameProducer:
 
     async def close(self) -> None:
         """Stop the thread (it closes the source) and wait for it."""
+        self._closed = True
         self._stop.set()
         thread = self._thread
         if thread is not None and thread.is_alive():

@@ -34,7 +34,7 @@ from liveview.encode import (
     EncodeSettings,
     RateLimiter,
     VideoCounters,
-    encode_with,
+    encode_resized,
     resize_to_max_side,
     thumbnail,
     to_bgr,
@@ -230,14 +230,16 @@ class VideoPipeline:
     def _examine(
         self, frame: Frame, encode: EncodeSettings, force: bool, want_preview: bool
     ) -> _Examined:
-        """Worker thread: thumbnail, change decision, encode, preview. The detector is only
-        read here while the loop awaits this call, so there is no concurrent access."""
-        thumb = thumbnail(frame.image)
+        """Worker thread: downscale once, then thumbnail, change decision, encode and preview all
+        work on the small image. The detector is only read here while the loop awaits this call,
+        so there is no concurrent access."""
+        small = resize_to_max_side(frame.image, encode.max_side)
+        thumb = thumbnail(small)
         send = force or self._detector.should_send(thumb)
-        encoded = encode_with(frame.image, encode) if send else None
+        encoded = encode_resized(small, encode.quality) if send else None
         preview = None
         if want_preview:
-            preview = to_bgr(resize_to_max_side(frame.image, PREVIEW_MAX_SIDE_PX))
+            preview = to_bgr(resize_to_max_side(small, PREVIEW_MAX_SIDE_PX))
         return _Examined(thumb, encoded, preview)
 
     def _send(self, encoded: EncodedFrame) -> None:

@@ -129,7 +129,12 @@ def encode_jpeg(
     """
     validate_encode_settings(max_side, quality)
     # Resize first (on 4 channels if need be): the colour conversion then touches 4x fewer pixels.
-    small = to_bgr(resize_to_max_side(image, max_side))
+    return encode_resized(resize_to_max_side(image, max_side), quality)
+
+
+def encode_resized(small: np.ndarray, quality: int = DEFAULT_JPEG_QUALITY) -> EncodedFrame:
+    """JPEG-encode an image already at its final size (the output of resize_to_max_side)."""
+    small = to_bgr(small)
     ok, buffer = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise ValueError("OpenCV could not encode the frame as JPEG")

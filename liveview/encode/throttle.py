@@ -103,6 +103,12 @@ class LatestSlot(Generic[T]):
                 self._item = None
             return item
 
+    @property
+    def fresh(self) -> bool:
+        """An item is waiting that nobody has taken yet."""
+        with self._lock:
+            return self._fresh
+
     def peek(self) -> T | None:
         """The newest item (taken or not), without consuming it."""
         with self._lock:
