@@ -33,8 +33,8 @@ from liveview.protocol import events as ev
 
 log = logging.getLogger(__name__)
 
-# Headless runs are scripted: a refused connection should fail fast, not back off for minutes.
-HEADLESS_CONNECT_ATTEMPTS = 3
+# Headless runs are scripted: once connected, a drop is retried a few times, not for minutes.
+HEADLESS_RECONNECT_ATTEMPTS = 4
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,6 +54,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="stay connected this many seconds (default: until the turns are answered)",
     )
     h.add_argument("--events", metavar="FILE", help="write every event as a JSON line to FILE")
+    h.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=15.0,
+        metavar="S",
+        help="give up on a connection or its setup after S seconds (default 15)",
+    )
     h.add_argument(
         "--list-sources",
         action="store_true",
@@ -137,8 +144,14 @@ async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
         resolved = resolve_endpoint(settings, local_url)
         where = f" (key from {key_source})" if key_source and settings.api_key else ""
         err.write(f"liveview: backend: {resolved.description}{where}\n")
-        controller = SessionController(resolved.settings, resolved.endpoint)
-        controller.backoff.max_attempts = HEADLESS_CONNECT_ATTEMPTS
+        controller = SessionController(
+            resolved.settings,
+            resolved.endpoint,
+            retry_first_connect=False,
+            open_timeout_s=args.connect_timeout,
+            setup_timeout_s=args.connect_timeout,
+        )
+        controller.backoff.max_attempts = HEADLESS_RECONNECT_ATTEMPTS
         video = build_video_pipeline(
             controller, args.source, args.region, video_settings_from_args(args)
         )

@@ -16,7 +16,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from liveview.core import events as core
@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 # Reconnect this long before goAway's deadline even if the model is still mid-reply.
 GO_AWAY_SAFETY_MARGIN_S = 2.0
 MAX_QUEUED_TEXTS = 50
+# A turn sent and nothing back: tell the user after this long, reconnect after that long.
+STALL_NOTICE_S = 10.0
+STALL_RECONNECT_S = 45.0
 
 Listener = Callable[[object], None]
 ToolHandler = Callable[[ev.FunctionCall], Awaitable[dict[str, Any]]]
@@ -78,6 +81,9 @@ class SessionController:
         open_connection: Callable[..., Awaitable[LiveConnection]] = LiveConnection.open,
         open_timeout_s: float = 10.0,
         setup_timeout_s: float = 15.0,
+        retry_first_connect: bool = True,
+        stall_notice_s: float = STALL_NOTICE_S,
+        stall_reconnect_s: float = STALL_RECONNECT_S,
     ) -> None:
         self.settings = settings
         self.endpoint = endpoint
@@ -88,6 +94,12 @@ class SessionController:
         self.open_connection = open_connection
         self.open_timeout_s = open_timeout_s
         self.setup_timeout_s = setup_timeout_s
+        # Scripted runs want one clear failure when the very first connection cannot be made;
+        # the window keeps trying (the network may come back).
+        self.retry_first_connect = retry_first_connect
+        self._ever_connected = False
+        self.stall_notice_s = stall_notice_s
+        self.stall_reconnect_s = stall_reconnect_s
         self.state = core.ConnectionState.IDLE
         self.stats = SessionStats()
         self.handle: str | None = None
@@ -102,6 +114,9 @@ class SessionController:
         self._last_user_activity_at: float | None = None
         self._mic_muted = False
         self._tool_tasks: dict[str, asyncio.Task[None]] = {}
+        # Loop time when a turn was sent and nothing has come back since (stall watchdog).
+        self._awaiting_reply_since: float | None = None
+        self._stall_noticed = False
 
     # -- listeners ------------------------------------------------------------------------------
 
@@ -138,6 +153,7 @@ class SessionController:
         self._first_audio_pending = True
         if self._conn is not None:
             self._conn.send(msg.build_client_text(text))
+            self._await_reply()
             self._emit(core.UserText(text))
         else:
             self._queued_texts.append(text)
@@ -187,6 +203,7 @@ class SessionController:
             self._last_user_activity_at = self.clock()
             self._first_audio_pending = True
             self._conn.send(msg.build_activity_end())
+            self._await_reply()
 
     def stop(self) -> None:
         self._stop.set()
@@ -223,10 +240,14 @@ class SessionController:
                 self._fail(exc, exc.setting)
                 return
             except (TransientServiceError, ConnectionFailedError, ServiceError) as exc:
+                if not (self._ever_connected or self.retry_first_connect):
+                    self._fail(exc)
+                    return
                 if not await self._wait_before_retry(exc, stop_task):
                     return
                 reconnect_reason = reconnect_reason or exc.user_message
                 continue
+            self._ever_connected = True
             connected_at = self.clock()
             resumed = self.handle is not None
             self._on_connected(conn)
@@ -295,7 +316,7 @@ class SessionController:
         return True
 
     def _fail(self, exc: LiveViewError, setting: str = "") -> None:
-        log.warning("session failed: %s", exc.user_message)
+        log.info("session failed: %s", exc.user_message)
         self._set_state(core.ConnectionState.ERROR, exc.user_message)
         self._emit(core.SessionFailed(exc, setting))
 
@@ -338,9 +359,11 @@ class SessionController:
     async def _pump(self, conn: LiveConnection) -> None:
         """Dispatch events until the connection ends; return only through _ConnectionEnded."""
         go_away_pending = False
+        events = aiter(conn.events())
         async with asyncio.timeout(None) as deadline:
             try:
-                async for event in conn.events():
+                while True:
+                    event = await self._next_event(events)
                     self._dispatch(event)
                     if isinstance(event, ev.GoAway):
                         go_away_pending = True
@@ -349,12 +372,45 @@ class SessionController:
                     if go_away_pending and not conn.session.model_turn_active:
                         # Between turns: the best moment to move to a new connection.
                         raise _ConnectionEnded("the server recycled the connection")
+            except StopAsyncIteration:
+                pass
             except TimeoutError:
                 raise _ConnectionEnded("the connection's time ran out") from None
         raise ConnectionFailedError("The server closed the connection.")
 
+    async def _next_event(self, events: AsyncIterator[ev.Event]) -> ev.Event:
+        """The next event. While a reply is awaited and the server stays quiet, say so once
+        (stall_notice_s), then treat the connection as lost (stall_reconnect_s)."""
+        if self._awaiting_reply_since is None:
+            return await anext(events)
+        loop = asyncio.get_running_loop()
+        pending = asyncio.ensure_future(anext(events))
+        try:
+            for limit_s in (self.stall_notice_s, self.stall_reconnect_s):
+                remaining_s = limit_s - (loop.time() - self._awaiting_reply_since)
+                done, _ = await asyncio.wait({pending}, timeout=max(0.0, remaining_s))
+                if pending in done:
+                    return pending.result()
+                if limit_s == self.stall_notice_s and not self._stall_noticed:
+                    self._stall_noticed = True
+                    quiet = f"The server has not answered for {limit_s:.0f} s; still waiting."
+                    self._emit(core.Notice(quiet, "warning"))
+            self._awaiting_reply_since = None
+            raise ConnectionFailedError(
+                f"The server stopped answering for {self.stall_reconnect_s:.0f} s."
+            )
+        finally:
+            pending.cancel()
+
+    def _await_reply(self) -> None:
+        if self._awaiting_reply_since is None:
+            self._awaiting_reply_since = asyncio.get_running_loop().time()
+            self._stall_noticed = False
+
     def _dispatch(self, event: ev.Event) -> None:
         now = self.clock()
+        if not isinstance(event, (ev.SessionResumptionUpdate, ev.UsageMetadata)):
+            self._awaiting_reply_since = None  # the server is answering
         if isinstance(event, ev.ModelAudio):
             self._on_model_audio(event, now)
         elif isinstance(event, ev.Interrupted):

@@ -1,0 +1,195 @@
+"""`liveview headless` as a user runs it: a real process, real sockets, the local server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from liveview.server.app import LocalLiveServer, running_in_thread
+from liveview.server.faults import parse_fault_spec
+
+
+def headless(
+    *args: str, timeout: float = 60, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {
+        k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+    }
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "liveview", "headless", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+    )
+
+
+def assert_clean(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.fixture
+def server() -> Iterator[LocalLiveServer]:
+    with running_in_thread(LocalLiveServer(use_espeak=False)) as srv:
+        yield srv
+
+
+def test_text_turns_are_answered_in_order_by_the_embedded_local_server(tmp_path: Path) -> None:
+    events = tmp_path / "events.jsonl"
+    result = headless(
+        "--text",
+        "first question",
+        "--text",
+        "second question",
+        "--no-audio",
+        "--events",
+        str(events),
+    )
+    assert_clean(result)
+    assert result.returncode == 0, result.stderr
+    assert "backend: local server" in result.stderr
+    out = result.stdout
+    assert out.index('You typed "first question"') < out.index('You typed "second question"')
+    rows = [json.loads(line) for line in events.read_text().splitlines()]
+    types = [r["type"] for r in rows]
+    assert types.count("TurnComplete") == 2
+    assert {"t", "type"} <= set(rows[0])
+    sent = [r for r in rows if r["type"] == "WireMessage" and r["direction"] == "out"]
+    assert [r["kind"] for r in sent[:1]] == ["setup"]
+
+
+def test_spoken_replies_arrive_as_audio_events(server: LocalLiveServer, tmp_path: Path) -> None:
+    events = tmp_path / "events.jsonl"
+    result = headless("--url", server.url, "--text", "hello", "--events", str(events))
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in events.read_text().splitlines()]
+    audio = [r for r in rows if r["type"] == "ModelAudio"]
+    assert audio and all(r["sample_rate_hz"] == 24_000 for r in audio)
+    assert all(set(r["data"]) == {"bytes"} for r in audio)  # sizes, never payloads
+    assert "hello" in result.stdout  # the output transcription streams to stdout
+
+
+def test_refused_connection_is_one_clear_message_and_exit_4() -> None:
+    result = headless("--url", "ws://127.0.0.1:9", "--text", "hi")
+    assert_clean(result)
+    assert result.returncode == 4
+    assert result.stderr.count("refused the connection") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--url", "http://example.com"], "ws://"),
+        (["--voice", "Nobody"], "invalid choice"),
+        (["--source", "file:/nonexistent/clip.mp4"], "does not exist"),
+        (["--source", "screen:9"], "Monitors: 1:"),
+        (["--source", "screen:1", "--region", "1900,1000,500,500"], "region"),
+        (["--backend", "gemini"], "No API key"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_no_traceback(args: list[str], needle: str) -> None:
+    result = headless(*args, "--text", "hi")
+    assert_clean(result)
+    assert result.returncode in (2, 3)
+    assert needle in result.stderr
+
+
+def test_plain_ws_with_a_key_to_a_remote_host_is_refused() -> None:
+    result = headless(
+        "--url", "ws://example.com/live", "--text", "hi", env={"GEMINI_API_KEY": "secret-key-123"}
+    )
+    assert result.returncode == 3
+    assert "Refusing to send an API key" in result.stderr
+    assert "secret-key-123" not in result.stderr + result.stdout
+
+
+def test_a_server_that_never_finishes_setup_times_out_with_exit_4(server: LocalLiveServer) -> None:
+    server.faults.plan(*parse_fault_spec("stall@accept"))
+    result = headless("--url", server.url, "--text", "hi", "--connect-timeout", "1")
+    assert_clean(result)
+    assert result.returncode == 4
+    assert "setup" in result.stderr.lower()
+
+
+def test_garbage_from_the_server_is_reported_and_the_session_goes_on(
+    server: LocalLiveServer,
+) -> None:
+    server.faults.plan(*parse_fault_spec("malformed@setup"))
+    result = headless("--url", server.url, "--text", "still there?", "--no-audio")
+    assert_clean(result)
+    assert result.returncode == 0
+    assert "skipped a bad server message" in result.stderr
+    assert 'You typed "still there?"' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("server_options", "needle"),
+    [
+        ({"api_key": "the-right-key"}, "API key was rejected"),
+        ({"retired_models": ("models/old-model",)}, "Settings > Model"),
+    ],
+)
+def test_fatal_errors_make_exactly_one_attempt_and_exit_3(
+    server_options: dict[str, object], needle: str
+) -> None:
+    with running_in_thread(LocalLiveServer(use_espeak=False, **server_options)) as srv:
+        result = headless(
+            "--url",
+            srv.url,
+            "--model",
+            "old-model",
+            "--text",
+            "hi",
+            env={"GEMINI_API_KEY": "wrong-key"},
+        )
+        assert len(srv.connections) == 1
+    assert_clean(result)
+    assert result.returncode == 3
+    assert needle in result.stderr
+    assert "wrong-key" not in result.stderr
+
+
+def test_screen_frames_reach_the_local_server_decodable_and_sized(tmp_path: Path) -> None:
+    import cv2
+    import numpy as np
+
+    record = tmp_path / "record.jsonl"
+    with running_in_thread(LocalLiveServer(use_espeak=False, record_path=record)) as srv:
+        result = headless(
+            "--url",
+            srv.url,
+            "--source",
+            "screen:1",
+            "--max-side",
+            "960",
+            "--duration",
+            "3",
+            "--no-audio",
+        )
+    assert result.returncode == 0, result.stderr
+    import base64
+
+    frames = []
+    for line in record.read_text().splitlines():
+        video = json.loads(line).get("realtimeInput", {}).get("video")
+        if video:
+            assert video["mimeType"] == "image/jpeg"
+            data = np.frombuffer(base64.b64decode(video["data"]), np.uint8)
+            frames.append(cv2.imdecode(data, cv2.IMREAD_COLOR))
+    assert frames, "no frame reached the server"
+    assert all(f is not None and f.shape[:2] == (540, 960) for f in frames)
+    setup = json.loads(record.read_text().splitlines()[0])["setup"]
+    assert "contextWindowCompression" in setup  # video on: sessions must not end at ~2 min
+
+
+def test_list_sources_names_the_monitor() -> None:
+    result = headless("--list-sources")
+    assert result.returncode == 0
+    assert "1920x1080" in result.stdout
