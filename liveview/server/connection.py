@@ -100,6 +100,7 @@ class Connection:
         return raw
 
     async def _close(self, code: int, reason: str) -> NoReturn:
+        reason = texts.fit_reason(reason)
         self.info.closed_with = (code, reason)
         await self.ws.close(code, reason)
         raise ConnectionDone

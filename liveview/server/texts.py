@@ -14,11 +14,19 @@ INTERNAL_ERROR = "Internal error occurred."
 UNAVAILABLE = "The service is currently unavailable."
 QUOTA_EXCEEDED = "You exceeded your current quota, please check your plan and billing details."
 SESSION_NOT_FOUND = "session not found"
-# Observed when a connection outlives its goAway (1008, not a normal close).
+# Observed (1008, not a normal close) when a connection outlives its goAway; the service's text
+# is longer than a close frame may carry, so this is its gist.
 LIFETIME_EXPIRED = (
-    "Connection aborted because the client failed to close the connection after receiving "
-    "a GoAway signal once the session duration expired"
+    "Connection aborted because the client did not close the connection after a GoAway signal"
 )
+MAX_REASON_BYTES = 123  # RFC 6455: a close frame's payload is at most 125 bytes with the code
+
+
+def fit_reason(reason: str) -> str:
+    """Cut a reason to what a close frame can carry, on a character boundary."""
+    data = reason.encode("utf-8")[:MAX_REASON_BYTES]
+    return data.decode("utf-8", "ignore")
+
 
 CLOSE_INVALID_ARGUMENT = 1007
 CLOSE_POLICY = 1008
