@@ -1,0 +1,359 @@
+"""`liveview --self-test`: prove an installation works end to end, then exit.
+
+Built for the frozen app (where a module or a Qt plugin left out of the bundle only shows up when
+a user hits it) and equally runnable from a checkout; offscreen is fine
+(`QT_QPA_PLATFORM=offscreen`).
+Steps, each printed with its result:
+
+  imports      every liveview module (a missing one names itself)
+  qt           a QApplication on the platform plugin, a window shown, JPEG/SVG image plugins
+  audio        the audio devices Qt sees (none is a warning: text-only still works)
+  echo         one 10 ms frame through WebRTC echo cancellation (livekit's native library)
+  frames       a test-pattern frame grabbed, JPEG-encoded and decoded; the screen too when a
+               display exists
+  session      the bundled local server started in-process on loopback, a session set up, a
+               frame and a typed question sent, a text reply received
+
+The last line is `liveview self-test: OK ...` (exit 0) or `liveview self-test: FAILED: ...`
+(exit 1).
+Any Qt warning that a plugin or library could not be loaded fails the test as well.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import os
+import pkgutil
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import liveview
+
+READY_PREFIX = "liveview self-test: OK"
+FAILED_PREFIX = "liveview self-test: FAILED"
+SESSION_TIMEOUT_S = 45.0
+# Packages a working installation must contain (a bundle missing one is broken).
+REQUIRED_PACKAGES = ("audio", "capture", "cli", "core", "encode", "protocol", "server",
+                     "transport", "ui")  # fmt: skip
+# Qt messages that mean a part of the installation is missing; any of them fails the test.
+QT_FAILURE_MARKERS = (
+    "could not load the qt platform plugin",
+    "could not find the qt platform plugin",
+    "cannot load library",
+    "failed to load",
+    "no qt platform plugin could be initialized",
+    "cannot mix incompatible qt library",
+)
+SELF_TEST_QUESTION = "liveview self-test: what do you see?"
+TEST_PATTERN_SIZE = (640, 360)
+
+
+class SelfTestFailure(Exception):
+    """A step found the installation broken; the message says what and how to fix it."""
+
+
+@dataclass
+class Report:
+    facts: dict[str, str] = field(default_factory=dict)
+    qt_messages: list[str] = field(default_factory=list)
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def build_info() -> dict[str, Any]:
+    """Version, commit and build date of a frozen bundle; {'version': ...} from a checkout."""
+    info: dict[str, Any] = {"version": liveview.__version__, "frozen": bool(_frozen_root())}
+    root = _frozen_root()
+    if root is not None:
+        try:
+            info.update(json.loads((root / "liveview" / "build-info.json").read_text("utf-8")))
+        except (OSError, ValueError):
+            info["commit"] = "unknown"
+    return info
+
+
+def _frozen_root() -> Path | None:
+    meipass = getattr(sys, "_MEIPASS", None)
+    return Path(meipass) if getattr(sys, "frozen", False) and meipass else None
+
+
+# --- steps ---------------------------------------------------------------------------------------
+
+
+def check_imports(report: Report) -> str:
+    names = sorted(
+        info.name
+        for info in pkgutil.walk_packages(liveview.__path__, "liveview.", onerror=_walk_error)
+    )
+    failed: list[str] = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # report every missing module, not just the first
+            failed.append(f"could not import {name} ({type(exc).__name__}: {exc})")
+    found = {name.split(".")[1] for name in names}
+    missing = [p for p in REQUIRED_PACKAGES if p not in found]
+    if missing:
+        failed.append(f"packages not installed: {', '.join('liveview.' + p for p in missing)}")
+    if failed:
+        raise SelfTestFailure("; ".join(failed))
+    report.facts["modules"] = str(len(names))
+    return f"{len(names)} modules"
+
+
+def _walk_error(name: str) -> None:
+    raise SelfTestFailure(f"could not import package {name}: {sys.exc_info()[1]}")
+
+
+def _install_qt_message_handler(report: Report) -> None:
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(mode: QtMsgType, context: object, message: str) -> None:
+        if mode not in (QtMsgType.QtDebugMsg, QtMsgType.QtInfoMsg):
+            report.qt_messages.append(message)
+            sys.stderr.write(f"qt: {message}\n")
+
+    qInstallMessageHandler(handler)
+
+
+def _qt_failures(report: Report) -> list[str]:
+    return [m for m in report.qt_messages if any(k in m.lower() for k in QT_FAILURE_MARKERS)]
+
+
+def check_qt(report: Report) -> str:
+    # The self-test exercises the whole stack, the GUI toolkit included: this is the one place
+    # outside liveview/ui that opens a window (offscreen when QT_QPA_PLATFORM=offscreen).
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QIcon, QImageReader
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    app = QCoreApplication.instance()
+    if app is not None and not isinstance(app, QApplication):
+        raise SelfTestFailure("a QCoreApplication already exists: the window cannot be tested")
+    app = app or QApplication(["liveview", "--self-test"])
+    formats = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
+    missing = [f for f in ("jpeg", "png", "svg") if f not in formats]
+    if missing:
+        raise SelfTestFailure(f"Qt image format plugins missing: {', '.join(missing)}")
+    window = QLabel("liveview self-test")
+    icon = _app_icon_path()
+    if icon is not None:
+        window.setWindowIcon(QIcon(str(icon)))
+    window.resize(320, 120)
+    window.show()
+    deadline = time.monotonic() + 5.0
+    while not window.isVisible() and time.monotonic() < deadline:
+        app.processEvents()
+    app.processEvents()
+    shown = window.isVisible()
+    window.close()
+    if not shown:
+        raise SelfTestFailure("the test window was never shown")
+    failures = _qt_failures(report)
+    if failures:
+        raise SelfTestFailure("Qt could not load a part it needs: " + " | ".join(failures))
+    platform = QApplication.platformName()
+    report.facts["qt"] = platform
+    return f"platform {platform}, window shown, image formats ok" + (", icon" if icon else "")
+
+
+def _app_icon_path() -> Path | None:
+    base = _frozen_root() or Path(__file__).resolve().parent.parent
+    for name in ("liveview.svg", "liveview.png", "icons/liveview.svg", "icons/liveview.png"):
+        path = base / "resources" / name
+        if path.is_file():
+            return path
+    return None
+
+
+def check_audio(report: Report) -> str:
+    from liveview.audio.devices import list_audio_devices
+
+    devices = list_audio_devices()
+    failures = _qt_failures(report)
+    if failures:
+        raise SelfTestFailure("Qt Multimedia could not load: " + " | ".join(failures))
+    report.facts["audio"] = f"{len(devices.inputs)} in/{len(devices.outputs)} out"
+    summary = f"{len(devices.inputs)} input(s), {len(devices.outputs)} output(s)"
+    if devices.problem:
+        summary += f" (warning: {devices.problem})"
+    return summary
+
+
+def check_echo(report: Report) -> str:
+    from liveview.audio.echo import EchoCanceller
+    from liveview.audio.formats import MIC_RATE_HZ, SAMPLE_BYTES
+
+    canceller = EchoCanceller()
+    frame = bytes(MIC_RATE_HZ // 100 * SAMPLE_BYTES)  # 10 ms of silence
+    canceller.feed_reverse(bytes(len(frame) * 3 // 2))
+    out = canceller.process(frame)
+    if len(out) != len(frame):
+        raise SelfTestFailure(f"echo cancellation returned {len(out)} bytes for {len(frame)}")
+    report.facts["echo"] = "webrtc"
+    return "WebRTC audio processing loaded"
+
+
+def check_frames(report: Report) -> str:
+    from liveview.capture.synthetic import SyntheticSource
+    from liveview.encode.jpeg import EncodeSettings, decode_jpeg, encode_with
+
+    with SyntheticSource(*TEST_PATTERN_SIZE, fps=30) as source:
+        frame = source.read()
+    encoded = encode_with(frame.image, EncodeSettings(max_side=TEST_PATTERN_SIZE[0]))
+    decoded = decode_jpeg(encoded.data)
+    if decoded.shape[:2] != (encoded.height, encoded.width):
+        raise SelfTestFailure(f"JPEG round trip changed the size: {decoded.shape}")
+    report.facts["jpeg"] = encoded.data.hex()  # reused by the session step
+    summary = f"test pattern {frame.width}x{frame.height} -> JPEG {len(encoded.data)} bytes"
+    return summary + "; " + _check_screen(report)
+
+
+def _display_expected() -> bool:
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY"))
+    return os.environ.get("QT_QPA_PLATFORM") != "offscreen"
+
+
+def _check_screen(report: Report) -> str:
+    if not _display_expected():
+        return "screen: skipped (no display)"
+    from liveview.capture.screen import ScreenSource
+
+    with ScreenSource() as screen:
+        shot = screen.read()
+    if shot.width < 1 or shot.height < 1:
+        raise SelfTestFailure("the screen grab came back empty")
+    report.facts["screen"] = f"{shot.width}x{shot.height}"
+    return f"screen {shot.width}x{shot.height} grabbed"
+
+
+class _SessionProbe:
+    """Listens to the controller: sends the frame and the question once live, gathers the reply."""
+
+    def __init__(self, controller: Any, jpeg: bytes) -> None:
+        self.controller = controller
+        self.jpeg = jpeg
+        self.reply: list[str] = []
+        self.failure: str | None = None
+        self.asked = False
+        self.done = asyncio.Event()
+
+    def __call__(self, event: object) -> None:
+        from liveview.core import events as core
+        from liveview.protocol import events as ev
+
+        if isinstance(event, core.StateChanged) and event.state is core.ConnectionState.LIVE:
+            if not self.asked:
+                self.asked = True
+                self.controller.submit_video_frame(self.jpeg)
+                self.controller.send_text(SELF_TEST_QUESTION)
+        elif isinstance(event, ev.ModelText | ev.OutputTranscription):
+            if not (isinstance(event, ev.ModelText) and event.thought):
+                self.reply.append(event.text)
+        elif isinstance(event, ev.TurnComplete) and self.asked:
+            self.done.set()
+        elif isinstance(event, core.SessionFailed):
+            self.failure = event.error.user_message
+            self.done.set()
+
+
+async def _hold_session(jpeg: bytes) -> str:
+    from liveview.core.backend import embedded_local_server, resolve_endpoint
+    from liveview.core.controller import SessionController
+    from liveview.core.settings import LOCAL_MODEL, Backend, SessionSettings
+
+    settings = SessionSettings(
+        backend=Backend.LOCAL, model=LOCAL_MODEL, audio_replies=False, video_enabled=True
+    )
+    with embedded_local_server(settings) as url:
+        resolved = resolve_endpoint(settings, url)
+        controller = SessionController(
+            resolved.settings, resolved.endpoint, retry_first_connect=False
+        )
+        probe = _SessionProbe(controller, jpeg)
+        controller.subscribe(probe)
+        async with asyncio.TaskGroup() as tg:
+            session = tg.create_task(controller.run(), name="self-test-session")
+            waiter = tg.create_task(probe.done.wait(), name="self-test-reply")
+            try:
+                async with asyncio.timeout(SESSION_TIMEOUT_S):
+                    await asyncio.wait({session, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                controller.stop()
+                waiter.cancel()
+    if probe.failure:
+        raise SelfTestFailure(f"the local session failed: {probe.failure}")
+    text = "".join(probe.reply).strip()
+    if not probe.done.is_set() or not text:
+        raise SelfTestFailure("the local server's session ended without a text reply")
+    return text
+
+
+def check_session(report: Report) -> str:
+    jpeg = bytes.fromhex(report.facts.pop("jpeg"))
+    try:
+        text = asyncio.run(_hold_session(jpeg))
+    except TimeoutError:
+        raise SelfTestFailure(
+            f"no reply from the local server within {SESSION_TIMEOUT_S:.0f} s"
+        ) from None
+    short = " ".join(text.split())
+    short = short if len(short) <= 60 else short[:57] + "..."
+    report.facts["reply"] = short
+    return f"local server replied: {short!r}"
+
+
+STEPS: tuple[tuple[str, Callable[[Report], str]], ...] = (
+    ("imports", check_imports),
+    ("qt", check_qt),
+    ("audio", check_audio),
+    ("echo", check_echo),
+    ("frames", check_frames),
+    ("session", check_session),
+)
+
+
+def run(steps: tuple[tuple[str, Callable[[Report], str]], ...] = STEPS) -> Report:
+    """Run the steps in order; raises SelfTestFailure naming the first step that failed."""
+    report = Report()
+    _install_qt_message_handler(report)
+    for name, step in steps:
+        started = time.monotonic()
+        try:
+            summary = step(report)
+        except SelfTestFailure as exc:
+            raise SelfTestFailure(f"{name}: {exc}") from exc
+        except Exception as exc:  # anything else is a bug or a broken bundle: show it whole
+            traceback.print_exc()
+            raise SelfTestFailure(f"{name}: {type(exc).__name__}: {exc}") from exc
+        _say(f"  ok  {name:<8} {summary} ({time.monotonic() - started:.2f} s)")
+    return report
+
+
+def main() -> int:
+    started = time.monotonic()
+    # The pipewire probe's "couldn't load" is noise on PulseAudio systems, not a broken install.
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false")
+    info = build_info()
+    where = f"frozen, commit {info.get('commit', '?')}" if info["frozen"] else "from source"
+    _say(f"liveview {info['version']} self-test ({where}, Python {sys.version.split()[0]}, "
+         f"{sys.platform})")  # fmt: skip
+    try:
+        report = run()
+    except SelfTestFailure as exc:
+        _say(f"{FAILED_PREFIX}: {exc}")
+        return 1
+    facts = ", ".join(f"{k} {v}" for k, v in report.facts.items() if k != "reply")
+    _say(f"{READY_PREFIX} (version {info['version']}, {facts}, "
+         f"{time.monotonic() - started:.1f} s)")  # fmt: skip
+    return 0
