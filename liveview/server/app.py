@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
@@ -83,6 +84,8 @@ class LocalLiveServer:
         self.faults = faults or FaultSwitches()
         self.handles = HandleStore(self.settings.handle_ttl_s)
         self.connections: list[ConnectionInfo] = []
+        self._kept: deque[tuple[ConnectionInfo, int]] = deque()  # in-memory record, oldest first
+        self._kept_bytes = 0
         self._live: set[Connection] = set()
         self._server: Server | None = None
         self._writer: RecordWriter | None = None
@@ -197,7 +200,7 @@ class LocalLiveServer:
         key_ok = self.settings.api_key is None or self.settings.api_key in _offered_keys(request)
 
         async def record(raw: str | bytes) -> None:
-            info.received.append(decoded(raw))
+            self._remember(info, raw)
             if self._writer is not None:
                 line = record_line(raw)
                 if not self._writer.try_write(line):
@@ -217,6 +220,19 @@ class LocalLiveServer:
             await connection.serve()
         finally:
             self._live.discard(connection)
+
+    def _remember(self, info: ConnectionInfo, raw: str | bytes) -> None:
+        info.received.append(decoded(raw))
+        budget = self.settings.memory_record_bytes
+        if budget is None:
+            return
+        self._kept.append((info, len(raw)))
+        self._kept_bytes += len(raw)
+        while self._kept_bytes > budget and len(self._kept) > 1:
+            oldest, size = self._kept.popleft()
+            del oldest.received[0]  # FIFO per connection, like the deque across them
+            oldest.received_dropped += 1
+            self._kept_bytes -= size
 
     def _now_hook(self, action: NowAction) -> None:
         loop = self._loop

@@ -36,6 +36,7 @@ class ConnectionInfo:
     sent: Counter[str] = field(default_factory=Counter)  # top-level keys of messages sent
     tool_exchanges: list[ToolExchange] = field(default_factory=list)
     turns_dropped: int = 0
+    received_dropped: int = 0  # oldest messages dropped from `received` by the memory budget
     frames_dropped: int = 0
 
     @property

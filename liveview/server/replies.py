@@ -12,9 +12,8 @@ from liveview.server.vad import Utterance
 from liveview.server.vision import FrameAnalysis, describe
 
 QUOTE_MAX_CHARS = 160
-INTRO = (
-    "This is liveview's local server: it measures what you send, it does not understand language."
-)
+# Said once per session so nobody mistakes the local server for a language model.
+INTRO = "Local analysis only."
 
 
 @dataclass(frozen=True)

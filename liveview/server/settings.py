@@ -36,6 +36,10 @@ class ServerSettings:
     ptt_max_s: float = 120.0
     # Turns waiting behind a reply under NO_INTERRUPTION (the oldest waiting turn is dropped).
     max_waiting_turns: int = 16
+    # The in-memory record (`server.received`) keeps the newest messages up to this many bytes
+    # across all connections (older ones are dropped and counted): an embedded server runs for
+    # hours at several frames a second. None keeps everything (tests that need it all).
+    memory_record_bytes: int | None = 64 * 1024 * 1024
 
     def go_away_at_s(self) -> float | None:
         if self.lifetime_s is None:

@@ -54,11 +54,10 @@ def _face_cascade() -> Any:
     # CascadeClassifier is not safe to share between threads: one per worker thread.
     cascade: Any = getattr(_local, "faces", None)
     if cascade is None:
-        path = os.path.join(
-            cv2.data.haarcascades,  # type: ignore[attr-defined]
-            "haarcascade_frontalface_default.xml",
-        )
-        cascade = cv2.CascadeClassifier(path)  # type: ignore[attr-defined]
+        # Through Any: OpenCV's bundled stubs differ between releases on these two names.
+        opencv: Any = cv2
+        path = os.path.join(opencv.data.haarcascades, "haarcascade_frontalface_default.xml")
+        cascade = opencv.CascadeClassifier(path)
         _local.faces = cascade
     return cascade
 
