@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -189,6 +190,9 @@ class LocalLiveServer:
     def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
         if urlsplit(request.path).path not in PATHS:
             return connection.respond(HTTPStatus.NOT_FOUND, "Not Found\n")
+        rejection = self.faults.take_rejection()
+        if rejection is not None:
+            return _http_error(connection, rejection.code)
         return None
 
     async def _handle(self, ws: ServerConnection) -> None:
@@ -247,6 +251,22 @@ class LocalLiveServer:
     @property
     def open_connections(self) -> int:
         return len(self._live)
+
+
+_HTTP_ERRORS = {
+    429: ("RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota)."),
+    503: ("UNAVAILABLE", "The service is currently unavailable."),
+    403: ("PERMISSION_DENIED", "The caller does not have permission"),
+}
+
+
+def _http_error(connection: ServerConnection, status: int) -> Response:
+    """A refused upgrade with a Google-style JSON error body."""
+    name, message = _HTTP_ERRORS.get(status, ("UNKNOWN", HTTPStatus(status).phrase))
+    body = json.dumps({"error": {"code": status, "message": message, "status": name}})
+    response = connection.respond(HTTPStatus(status), body + "\n")
+    response.headers["Content-Type"] = "application/json; charset=UTF-8"
+    return response
 
 
 @contextmanager

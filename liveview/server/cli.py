@@ -50,8 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="SPEC",
-        help="KIND[:CODE][@POINT][*COUNT]; KIND drop|close|stall|malformed|unknown-fields, "
-        "POINT accept|setup|turn, COUNT a number or 'all' (repeatable)",
+        help="KIND[:CODE][@POINT][*COUNT]; KIND drop|close|stall|malformed|unknown-fields|"
+        "reject (an HTTP status at the upgrade, default 429), POINT accept|setup|turn, "
+        "COUNT a number or 'all' (repeatable)",
     )
     parser.add_argument(
         "--read-throttle", type=float, metavar="BYTES_PER_S", help="read client messages slowly"

@@ -197,6 +197,7 @@ class Connection:
             await self.ws.send(MALFORMED_JSON)
         elif fault.kind == "unknown_fields":
             self._unknown_fields_pending = True
+        # "reject" is handled at the upgrade (LocalLiveServer._check_path), never here.
 
     async def _reply_started(self) -> None:
         fault, self._turn_fault = self._turn_fault, None

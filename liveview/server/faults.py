@@ -21,9 +21,9 @@ from typing import Literal
 from liveview.errors import ConfigError
 from liveview.server import texts
 
-FaultKind = Literal["drop", "close", "stall", "malformed", "unknown_fields"]
+FaultKind = Literal["drop", "close", "stall", "malformed", "unknown_fields", "reject"]
 FaultPoint = Literal["accept", "setup", "turn"]
-KINDS: tuple[FaultKind, ...] = ("drop", "close", "stall", "malformed", "unknown_fields")
+KINDS: tuple[FaultKind, ...] = ("drop", "close", "stall", "malformed", "unknown_fields", "reject")
 POINTS: tuple[FaultPoint, ...] = ("accept", "setup", "turn")
 
 
@@ -33,6 +33,7 @@ class Fault:
 
     at="accept": as soon as the WebSocket opens (for "stall": setupComplete is never sent);
     at="setup": right after setupComplete; at="turn": once the next reply has started.
+    "reject" refuses the WebSocket upgrade itself with HTTP status `code` (429: quota).
     """
 
     kind: FaultKind
@@ -106,9 +107,20 @@ class FaultSwitches:
     def send_unknown_fields_next(self, at: FaultPoint = "setup", count: int | None = 1) -> None:
         self.plan(Fault("unknown_fields", at), count)
 
+    def reject_next_connection(self, status: int = 429, count: int | None = 1) -> None:
+        """Refuse the upgrade with an HTTP error (429 is how the service says "quota")."""
+        self.plan(Fault("reject", "accept", status), count)
+
     def clear(self) -> None:
         with self._lock:
             self._queue.clear()
+
+    def take_rejection(self) -> Fault | None:
+        """At the upgrade: the head of the queue if it is a "reject" (taken), else None."""
+        with self._lock:
+            if not self._queue or getattr(self._queue[0][0], "kind", "") != "reject":
+                return None
+        return self.take_for_connection()
 
     def take_for_connection(self) -> Fault | None:
         """The fault for a connection that just opened (the head of the queue), if any."""
@@ -189,5 +201,7 @@ def parse_fault_spec(spec: str) -> tuple[Fault, int | None]:
         )
     if count != "all" and not count.isdigit():
         raise ConfigError(f"bad fault count in {spec!r}: a number or 'all'")
+    if kind == "reject":  # an HTTP status, and only at the upgrade
+        code, at = (code if ":" in text else "429"), "accept"
     fault = Fault(kind, at, int(code))
     return fault, None if count == "all" else int(count)

@@ -7,11 +7,14 @@ import json
 
 import pydantic
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from liveview.errors import ConfigError
 from liveview.server import Fault, FaultSwitches, LocalLiveServer, parse_fault_spec
 from tests.oracle import validate_server_message
 from tests.server.peer import (
+    GEMINI_PATH,
     audio,
     client_text,
     closed_with,
@@ -174,3 +177,15 @@ def test_fault_specs() -> None:
 def test_now_faults_need_a_running_server() -> None:
     with pytest.raises(ConfigError):
         FaultSwitches().drop_now()
+
+
+async def test_reject_refuses_the_upgrade_with_http_429(server: LocalLiveServer) -> None:
+    server.faults.reject_next_connection()
+    with pytest.raises(InvalidStatus) as caught:
+        await connect(server.url + GEMINI_PATH, compression=None)
+    response = caught.value.response
+    assert response.status_code == 429
+    assert json.loads(response.body)["error"]["status"] == "RESOURCE_EXHAUSTED"
+    peer = await open_peer(server.url)  # only the next connection
+    await peer.close()
+    assert parse_fault_spec("reject*2") == (Fault("reject", "accept", 429), 2)

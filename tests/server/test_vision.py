@@ -66,3 +66,26 @@ async def test_reply_names_the_colour_and_the_qr_code(server: LocalLiveServer) -
     text = reply_text(await peer.turn())
     assert 'A QR code reads "hello qr"' in text and "changed since the previous frame" in text
     await peer.close()
+
+
+def drawn_face(size: int = 200) -> np.ndarray:
+    """A blurred cartoon face: skin oval, brows, eyes, nose, mouth (enough for a Haar cascade)."""
+    img = np.full((400, 400), 90, np.uint8)
+    cx, cy = 200, 200
+    cv2.ellipse(img, (cx, cy), (int(size * 0.42), int(size * 0.55)), 0, 0, 360, 200, -1)
+    for side in (-1, 1):
+        ex, ey = cx + side * int(size * 0.2), cy - int(size * 0.1)
+        brow = (int(size * 0.13), int(size * 0.03))
+        cv2.ellipse(img, (ex, ey - int(size * 0.12)), brow, 0, 0, 360, 60, -1)
+        cv2.ellipse(img, (ex, ey), (int(size * 0.1), int(size * 0.05)), 0, 0, 360, 40, -1)
+    mouth = (int(size * 0.16), int(size * 0.04))
+    cv2.ellipse(img, (cx, cy + int(size * 0.28)), mouth, 0, 0, 360, 70, -1)
+    cv2.line(img, (cx, cy), (cx, cy + int(size * 0.12)), 150, 3)
+    return cv2.cvtColor(cv2.GaussianBlur(img, (9, 9), 3), cv2.COLOR_GRAY2BGR)
+
+
+def test_a_face_is_found_by_the_bundled_cascade() -> None:
+    frame = analyse_jpeg(jpeg_of(drawn_face()))
+    assert frame.faces == 1
+    assert "one face found" in describe(frame)
+    assert analyse_jpeg(solid_jpeg((200, 200, 200))).faces == 0
