@@ -16,7 +16,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from liveview.errors import ConfigError
 from liveview.server import texts
@@ -203,5 +203,5 @@ def parse_fault_spec(spec: str) -> tuple[Fault, int | None]:
         raise ConfigError(f"bad fault count in {spec!r}: a number or 'all'")
     if kind == "reject":  # an HTTP status, and only at the upgrade
         code, at = (code if ":" in text else "429"), "accept"
-    fault = Fault(kind, at, int(code))
+    fault = Fault(cast(FaultKind, kind), cast(FaultPoint, at), int(code))
     return fault, None if count == "all" else int(count)
