@@ -203,5 +203,5 @@ def parse_fault_spec(spec: str) -> tuple[Fault, int | None]:
         raise ConfigError(f"bad fault count in {spec!r}: a number or 'all'")
     if kind == "reject":  # an HTTP status, and only at the upgrade
         code, at = (code if ":" in text else "429"), "accept"
-    fault = Fault(cast(FaultKind, kind), cast(FaultPoint, at), int(code))
+    fault = Fault(kind, cast(FaultPoint, at), int(code))
     return fault, None if count == "all" else int(count)
