@@ -39,12 +39,14 @@ from liveview.transport.errors import StaleHandleError
 
 log = logging.getLogger(__name__)
 
-# Reconnect this long before goAway's deadline even if the model is still mid-reply.
+# Reconnect this long before goAway's deadline even if the model is still mid-reply (at most
+# a quarter of the time left, so a short timeLeft still leaves room to finish a reply).
 GO_AWAY_SAFETY_MARGIN_S = 2.0
 MAX_QUEUED_TEXTS = 50
 # A turn sent and nothing back: tell the user after this long, reconnect after that long.
 STALL_NOTICE_S = 10.0
 STALL_RECONNECT_S = 45.0
+STALL_POLL_S = 0.25
 
 Listener = Callable[[object], None]
 ToolHandler = Callable[[ev.FunctionCall], Awaitable[dict[str, Any]]]
@@ -340,19 +342,13 @@ class SessionController:
         self._tool_tasks.clear()
         with contextlib.suppress(LiveViewError):
             await conn.close()
+        rescued_audio: list[MicChunk] = []
+        rescued_texts: list[str] = []
         for message in conn.unsent_messages():
-            self._rescue(message)
-
-    def _rescue(self, message: Mapping[str, Any]) -> None:
-        body = message.get("realtimeInput", {})
-        if "audio" in body:
-            pcm = base64.b64decode(body["audio"]["data"])
-            self._backlog.add(MicChunk(pcm, msg.MIC_SAMPLE_RATE_HZ, self.clock()))
-        elif "clientContent" in message:
-            for turn in message["clientContent"].get("turns", []):
-                for part in turn.get("parts", []):
-                    if "text" in part:
-                        self._queued_texts.append(part["text"])
+            rescued_audio.extend(_audio_chunks(message, self.clock()))
+            rescued_texts.extend(_typed_texts(message))
+        self._backlog.put_back(rescued_audio)
+        self._queued_texts.extendleft(reversed(rescued_texts))
 
     # -- receiving ------------------------------------------------------------------------------
 
@@ -360,47 +356,52 @@ class SessionController:
         """Dispatch events until the connection ends; return only through _ConnectionEnded."""
         go_away_pending = False
         events = aiter(conn.events())
-        async with asyncio.timeout(None) as deadline:
-            try:
+        try:
+            async with asyncio.timeout(None) as deadline:
                 while True:
                     event = await self._next_event(events)
                     self._dispatch(event)
                     if isinstance(event, ev.GoAway):
                         go_away_pending = True
-                        when = event.time_left_s - GO_AWAY_SAFETY_MARGIN_S
+                        margin_s = min(GO_AWAY_SAFETY_MARGIN_S, event.time_left_s / 4)
+                        when = event.time_left_s - margin_s
                         deadline.reschedule(asyncio.get_running_loop().time() + max(0.0, when))
                     if go_away_pending and not conn.session.model_turn_active:
                         # Between turns: the best moment to move to a new connection.
                         raise _ConnectionEnded("the server recycled the connection")
-            except StopAsyncIteration:
-                pass
-            except TimeoutError:
-                raise _ConnectionEnded("the connection's time ran out") from None
+        except StopAsyncIteration:
+            pass
+        except TimeoutError:
+            # goAway's deadline came mid-reply: move now rather than be cut off.
+            raise _ConnectionEnded("the connection's time ran out") from None
         raise ConnectionFailedError("The server closed the connection.")
 
     async def _next_event(self, events: AsyncIterator[ev.Event]) -> ev.Event:
-        """The next event. While a reply is awaited and the server stays quiet, say so once
-        (stall_notice_s), then treat the connection as lost (stall_reconnect_s)."""
-        if self._awaiting_reply_since is None:
-            return await anext(events)
-        loop = asyncio.get_running_loop()
+        """The next event, checking every STALL_POLL_S whether an awaited reply is overdue."""
         pending = asyncio.ensure_future(anext(events))
         try:
-            for limit_s in (self.stall_notice_s, self.stall_reconnect_s):
-                remaining_s = limit_s - (loop.time() - self._awaiting_reply_since)
-                done, _ = await asyncio.wait({pending}, timeout=max(0.0, remaining_s))
-                if pending in done:
+            while True:
+                done, _ = await asyncio.wait({pending}, timeout=STALL_POLL_S)
+                if done:
                     return pending.result()
-                if limit_s == self.stall_notice_s and not self._stall_noticed:
-                    self._stall_noticed = True
-                    quiet = f"The server has not answered for {limit_s:.0f} s; still waiting."
-                    self._emit(core.Notice(quiet, "warning"))
+                self._check_stall()
+        finally:
+            pending.cancel()
+
+    def _check_stall(self) -> None:
+        """A turn was sent and the server stays quiet: say so once, then give up on it."""
+        if self._awaiting_reply_since is None:
+            return
+        quiet_s = asyncio.get_running_loop().time() - self._awaiting_reply_since
+        if quiet_s >= self.stall_reconnect_s:
             self._awaiting_reply_since = None
             raise ConnectionFailedError(
                 f"The server stopped answering for {self.stall_reconnect_s:.0f} s."
             )
-        finally:
-            pending.cancel()
+        if quiet_s >= self.stall_notice_s and not self._stall_noticed:
+            self._stall_noticed = True
+            quiet = f"The server has not answered for {self.stall_notice_s:.0f} s; still waiting."
+            self._emit(core.Notice(quiet, "warning"))
 
     def _await_reply(self) -> None:
         if self._awaiting_reply_since is None:
@@ -475,3 +476,15 @@ class SessionController:
             response = msg.FunctionResponse(call.id, call.name, result)
             self._conn.send(msg.build_tool_response([response]))
             self._emit(core.ToolAnswered(call.id, call.name, result))
+
+
+def _audio_chunks(message: Mapping[str, Any], now: float) -> list[MicChunk]:
+    audio = message.get("realtimeInput", {}).get("audio")
+    if audio is None:
+        return []
+    return [MicChunk(base64.b64decode(audio["data"]), msg.MIC_SAMPLE_RATE_HZ, now)]
+
+
+def _typed_texts(message: Mapping[str, Any]) -> list[str]:
+    turns = message.get("clientContent", {}).get("turns", [])
+    return [part["text"] for turn in turns for part in turn.get("parts", []) if "text" in part]

@@ -40,6 +40,13 @@ class MicBacklog:
             self._held_s -= old.duration_s
             self.dropped += 1
 
+    def put_back(self, older: list[MicChunk]) -> None:
+        """Chunks that were captured before everything held now (rescued from a closed
+        connection's queue) go in front, so the order of capture is kept."""
+        newer = self.take_all()
+        for chunk in [*older, *newer]:
+            self.add(chunk)
+
     def take_all(self) -> list[MicChunk]:
         chunks = list(self._chunks)
         self._chunks.clear()

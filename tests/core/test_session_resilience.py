@@ -1,0 +1,236 @@
+"""Sessions that never die: goAway, drops, 1011s, stale handles, fatal errors, stalls.
+
+Real loopback sockets against the local server, its fault switches pulled at run time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import struct
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from liveview.core import events as core
+from liveview.core.backoff import Backoff
+from liveview.core.controller import SessionController
+from liveview.core.settings import Backend, SessionSettings
+from liveview.protocol import events as ev
+from liveview.server.app import LocalLiveServer, running_in_thread
+from liveview.transport.endpoint import custom_endpoint, local_endpoint
+
+CHUNK_SAMPLES = 320  # 20 ms at 16 kHz
+
+
+def numbered_chunk(seq: int) -> bytes:
+    """A quiet 20 ms chunk whose first sample carries its sequence number."""
+    return struct.pack("<h", seq % 30_000) + b"\x00\x00" * (CHUNK_SAMPLES - 1)
+
+
+def received_chunk_numbers(server: LocalLiveServer) -> list[int]:
+    numbers = []
+    for connection in server.received:
+        for message in connection:
+            audio = message.get("realtimeInput", {}).get("audio")
+            if audio:
+                numbers.append(struct.unpack("<h", base64.b64decode(audio["data"])[:2])[0])
+    return numbers
+
+
+def setups(server: LocalLiveServer) -> list[dict[str, Any]]:
+    return [conn[0]["setup"] for conn in server.received if conn and "setup" in conn[0]]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[object] = []
+
+    def __call__(self, event: object) -> None:
+        self.events.append(event)
+
+    def of(self, kind: type) -> list[Any]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+    def states(self) -> list[core.ConnectionState]:
+        return [e.state for e in self.of(core.StateChanged)]
+
+
+@pytest.fixture
+def make_server() -> Iterator[Callable[..., LocalLiveServer]]:
+    started: list[Any] = []
+
+    def make(**options: Any) -> LocalLiveServer:
+        ctx = running_in_thread(LocalLiveServer(use_espeak=False, **options))
+        started.append(ctx)
+        return ctx.__enter__()
+
+    yield make
+    for ctx in started:
+        ctx.__exit__(None, None, None)
+
+
+def controller_for(server: LocalLiveServer, **options: Any) -> tuple[SessionController, Recorder]:
+    settings = SessionSettings(backend=Backend.LOCAL, model="local", audio_replies=False)
+    options.setdefault("backoff", Backoff(stable_after_s=0.3))
+    controller = SessionController(settings, local_endpoint(server.url), **options)
+    recorder = Recorder()
+    controller.subscribe(recorder)
+    return controller, recorder
+
+
+async def wait_for(predicate: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    async with asyncio.timeout(timeout_s):
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+
+async def feed_mic(controller: SessionController, count: int) -> None:
+    """Real-time paced 20 ms chunks, as the microphone delivers them."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for seq in range(count):
+        controller.submit_mic_chunk(numbered_chunk(seq), loop.time())
+        await asyncio.sleep(max(0.0, start + (seq + 1) * 0.02 - loop.time()))
+
+
+async def test_go_away_every_second_never_stops_and_loses_no_mic_audio(make_server) -> None:
+    server = make_server(lifetime_s=3.0, go_away_lead_s=2.0)
+    controller, rec = controller_for(server)
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(controller.run())
+        await wait_for(lambda: controller.connected)
+        await feed_mic(controller, 300)  # 6 s of speech-less audio
+        controller.send_text("still with me?")
+        await wait_for(lambda: len(rec.of(ev.TurnComplete)) >= 1)
+        controller.stop()
+    assert core.ConnectionState.ERROR not in rec.states()
+    assert len(server.connections) >= 4
+    assert received_chunk_numbers(server) == list(range(300))
+    # Every new setup resumes with the newest handle the previous connection gave.
+    all_setups = setups(server)
+    assert "handle" not in all_setups[0]["sessionResumption"]
+    assert all(s["sessionResumption"].get("handle") for s in all_setups[1:])
+    assert len(rec.of(core.Reconnected)) == len(server.connections) - 1
+    assert all(r.resumed for r in rec.of(core.Reconnected))
+
+
+async def test_go_away_waits_for_the_turn_boundary(make_server) -> None:
+    server = make_server(lifetime_s=30.0, go_away_lead_s=25.0, text_part_interval_s=0.2)
+    controller, rec = controller_for(server)
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(controller.run())
+        await wait_for(lambda: controller.connected)
+        controller.send_text("tell me a long story about what you see")
+        await wait_for(lambda: len(rec.of(ev.GoAway)) >= 1, 15)
+        await wait_for(lambda: len(rec.of(core.Reconnected)) >= 1, 15)
+        controller.stop()
+    # The reply that was streaming when goAway came finished before the move.
+    order = [type(e) for e in rec.events if isinstance(e, ev.TurnComplete | core.Reconnected)]
+    assert order[:2] == [ev.TurnComplete, core.Reconnected]
+    assert not [e for e in rec.of(ev.Interrupted)]
+
+
+async def test_abrupt_drops_and_internal_errors_are_all_recovered(make_server) -> None:
+    server = make_server()
+    controller, rec = controller_for(server)
+    faults: list[Callable[[], None]] = [server.faults.drop_now] * 10
+    faults += [lambda: server.faults.close_now(1011, "Internal error occurred.")] * 3
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(controller.run())
+        for done, fault in enumerate(faults):
+            await wait_for(lambda n=done: controller.connected and len(server.connections) > n)
+            await asyncio.sleep(0.35)  # a stable spell: the retry counter starts afresh
+            fault()
+            await wait_for(lambda n=done: len(rec.of(core.Reconnected)) > n)
+        controller.send_text("are you back?")
+        await wait_for(lambda: len(rec.of(ev.TurnComplete)) >= 1)
+        controller.stop()
+    assert len(rec.of(core.Reconnected)) == 13
+    assert not rec.of(core.SessionFailed)
+    assert all(s["sessionResumption"].get("handle") for s in setups(server)[1:])
+
+
+async def test_a_stale_handle_falls_back_to_a_fresh_session_with_a_notice(make_server) -> None:
+    server = make_server()
+    controller, rec = controller_for(server)
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(controller.run())
+        await wait_for(lambda: controller.connected and controller.handle is None)
+        await wait_for(
+            lambda: bool(controller._conn and controller._conn.session.resumption_handle)
+        )
+        server.handles.expire_all()
+        server.faults.drop_now()
+        await wait_for(lambda: any(isinstance(e, core.Reconnected) for e in rec.events))
+        controller.stop()
+    assert any("expired" in n.message for n in rec.of(core.Notice))
+    last = setups(server)[-1]
+    assert "handle" not in last["sessionResumption"]
+    assert not rec.of(core.SessionFailed)
+
+
+@pytest.mark.parametrize(
+    ("server_options", "model", "setting"),
+    [({"api_key": "right"}, "local", "api_key"), ({}, "gemini-1.0-pro-retired", "model")],
+)
+async def test_fatal_errors_are_never_retried(make_server, server_options, model, setting) -> None:
+    server = make_server(
+        retired_models=frozenset({"models/gemini-1.0-pro-retired"}), **server_options
+    )
+    settings = SessionSettings(backend=Backend.CUSTOM, model=model, audio_replies=False)
+    controller = SessionController(settings, custom_endpoint(server.url, "wrong"))
+    rec = Recorder()
+    controller.subscribe(rec)
+    await asyncio.wait_for(controller.run(), 10)
+    assert len(server.connections) == 1
+    (failure,) = rec.of(core.SessionFailed)
+    assert failure.setting == setting
+    assert rec.states()[-1] is core.ConnectionState.ERROR
+
+
+async def test_typed_turns_while_reconnecting_are_queued_then_sent(make_server) -> None:
+    server = make_server()
+    controller, rec = controller_for(server)
+
+    def type_while_down(event: object) -> None:
+        if (
+            isinstance(event, core.StateChanged)
+            and event.state is core.ConnectionState.RECONNECTING
+        ):
+            controller.send_text("typed while offline")
+
+    controller.subscribe(type_while_down)
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(controller.run())
+        await wait_for(lambda: controller.connected)
+        server.faults.drop_now()
+        await wait_for(lambda: len(rec.of(ev.TurnComplete)) >= 1)
+        controller.stop()
+    assert [u.queued for u in rec.of(core.UserText)] == [True]
+    texts = [
+        m["clientContent"]["turns"][0]["parts"][0]["text"]
+        for conn in server.received
+        for m in conn
+        if "clientContent" in m
+    ]
+    assert texts == ["typed while offline"]
+
+
+async def test_a_stalled_server_is_noticed_then_left(make_server) -> None:
+    server = make_server()
+    controller, rec = controller_for(server, stall_notice_s=0.5, stall_reconnect_s=1.5)
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(controller.run())
+        await wait_for(lambda: controller.connected)
+        server.faults.stall_now()
+        await asyncio.sleep(0.1)
+        controller.send_text("hello?")
+        await wait_for(lambda: len(rec.of(core.Reconnected)) >= 1, 10)
+        controller.send_text("and now?")
+        await wait_for(lambda: len(rec.of(ev.TurnComplete)) >= 1, 10)
+        controller.stop()
+    notices = [n.message for n in rec.of(core.Notice)]
+    assert any("has not answered" in m for m in notices)
+    assert "stopped answering" in rec.of(core.Reconnected)[0].reason
