@@ -1,0 +1,38 @@
+"""Microphone capture and reply playback on one audio thread, echo cancellation, jitter buffer.
+
+Public API (thread-safe unless noted):
+    ensure_qt_app()                      the QCoreApplication (created headless, reused in the GUI)
+    list_audio_devices() -> AudioDevices inputs/outputs/defaults; `.text_only`, `.problem`
+    AudioEngine(echo_mode, on_error)     start() / close(); open_microphone(...) / open_player(...)
+    Microphone                           muted, level, level_dbfs, start(), stop(), close()
+    ReplyPlayer                          push(pcm, turn_id, rate), end_turn, flush() -> heard ms,
+                                         heard_ms(turn_id), is_playing, volume, underruns
+    JitterBuffer, PlaybackEvent          pure, no Qt (what the player drains)
+    EchoMode                             CANCEL (default), HALF_DUPLEX, OFF
+    pcm_rate_from_mime(mime) -> int      `audio/pcm;rate=N` (raises AudioDeviceError if malformed)
+"""
+
+from __future__ import annotations
+
+from liveview.audio.devices import AudioDevices, ensure_qt_app, list_audio_devices
+from liveview.audio.echo import EchoMode
+from liveview.audio.engine import AudioEngine
+from liveview.audio.formats import MIC_RATE_HZ, REPLY_RATE_HZ, pcm_rate_from_mime
+from liveview.audio.jitter import JitterBuffer, PlaybackEvent
+from liveview.audio.microphone import Microphone
+from liveview.audio.player import ReplyPlayer
+
+__all__ = [
+    "MIC_RATE_HZ",
+    "REPLY_RATE_HZ",
+    "AudioDevices",
+    "AudioEngine",
+    "EchoMode",
+    "JitterBuffer",
+    "Microphone",
+    "PlaybackEvent",
+    "ReplyPlayer",
+    "ensure_qt_app",
+    "list_audio_devices",
+    "pcm_rate_from_mime",
+]

@@ -1,0 +1,118 @@
+"""Echo cancellation: WebRTC's audio processing module (as shipped in `livekit`), or fallbacks.
+
+Speakers leak the model's voice into the microphone and the model would interrupt itself. The APM
+is fed every 10 ms of what the speaker actually plays (the reverse stream, taken as it is written
+to the device) and removes it from the microphone (the forward stream). Both streams are fed from
+the one audio thread, so nothing here locks.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+from typing import Any
+
+from liveview.audio.formats import MIC_RATE_HZ, REPLY_RATE_HZ, SAMPLE_BYTES
+
+log = logging.getLogger(__name__)
+
+APM_FRAME_MS = 10  # the APM takes exactly 10 ms frames
+HALF_DUPLEX_NOTE = (
+    "the microphone is muted while the model speaks, so interrupt it with push-to-talk"
+)
+
+
+class EchoMode(Enum):
+    CANCEL = "cancel"  # default: WebRTC echo cancellation, noise suppression, high-pass
+    HALF_DUPLEX = "half_duplex"  # mic gated while a reply plays (barge-in needs push-to-talk)
+    OFF = "off"  # headphones: mic passes untouched
+
+
+_warned = False
+
+
+def _load_apm_class() -> Any:
+    from livekit import rtc  # heavy (loads the FFI library); only when cancellation is wanted
+
+    return rtc
+
+
+def resolve_echo_mode(requested: EchoMode) -> tuple[EchoMode, str | None]:
+    """The mode that can actually run, and a note to show the user once if it had to change."""
+    global _warned
+    if requested is not EchoMode.CANCEL:
+        return requested, None
+    try:
+        _load_apm_class()
+    except Exception as exc:  # ImportError, or the FFI library failing to load
+        note = f"Echo cancellation is unavailable ({exc}); using half-duplex: {HALF_DUPLEX_NOTE}."
+        if not _warned:
+            log.warning("%s", note)
+            _warned = True
+        return EchoMode.HALF_DUPLEX, note
+    return EchoMode.CANCEL, None
+
+
+class _Framer:
+    """Cuts an arbitrary byte stream into exact frames, keeping the remainder."""
+
+    def __init__(self, frame_bytes: int) -> None:
+        self.frame_bytes = frame_bytes
+        self._pending = bytearray()
+
+    def frames(self, pcm: bytes) -> list[bytes]:
+        self._pending.extend(pcm)
+        count = len(self._pending) // self.frame_bytes
+        cut = count * self.frame_bytes
+        size = self.frame_bytes
+        out = [bytes(self._pending[i : i + size]) for i in range(0, cut, size)]
+        del self._pending[:cut]
+        return out
+
+
+class EchoCanceller:
+    """WebRTC APM around 10 ms frames. Call from the audio thread only."""
+
+    def __init__(
+        self,
+        mic_rate_hz: int = MIC_RATE_HZ,
+        reverse_rate_hz: int = REPLY_RATE_HZ,
+        noise_suppression: bool = True,
+        high_pass_filter: bool = True,
+    ) -> None:
+        rtc = _load_apm_class()
+        self._rtc = rtc
+        self._apm = rtc.AudioProcessingModule(
+            echo_cancellation=True,
+            noise_suppression=noise_suppression,
+            high_pass_filter=high_pass_filter,
+        )
+        self.mic_rate_hz = mic_rate_hz
+        self.reverse_rate_hz = reverse_rate_hz
+        self._mic_frame = mic_rate_hz * APM_FRAME_MS // 1000
+        self._rev_frame = reverse_rate_hz * APM_FRAME_MS // 1000
+        self._mic = _Framer(self._mic_frame * SAMPLE_BYTES)
+        self._rev = _Framer(self._rev_frame * SAMPLE_BYTES)
+        self.delay_ms = 0
+        self.set_delay_ms(60)
+
+    def set_delay_ms(self, delay_ms: int) -> None:
+        """Render-to-analysis plus capture-to-processing delay; AEC3 refines it by itself."""
+        self.delay_ms = max(0, int(delay_ms))
+        self._apm.set_stream_delay_ms(self.delay_ms)
+
+    def feed_reverse(self, pcm: bytes) -> None:
+        """Everything written to the speaker, silence included, as it is written."""
+        for frame in self._rev.frames(pcm):
+            self._apm.process_reverse_stream(
+                self._rtc.AudioFrame(bytearray(frame), self.reverse_rate_hz, 1, self._rev_frame)
+            )
+
+    def process(self, pcm: bytes) -> bytes:
+        """Microphone audio in, echo removed; whole 10 ms frames out (the rest waits)."""
+        out = bytearray()
+        for frame in self._mic.frames(pcm):
+            audio = self._rtc.AudioFrame(bytearray(frame), self.mic_rate_hz, 1, self._mic_frame)
+            self._apm.process_stream(audio)
+            out.extend(audio.data.cast("B"))
+        return bytes(out)

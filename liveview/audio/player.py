@@ -1,0 +1,243 @@
+"""The reply player: a pure jitter buffer drained into a QAudioSink (24 kHz mono Int16, push mode).
+
+The sink is kept topped up every tick, with silence when there is no reply, so the device never
+idles: its latency stays constant (which the echo canceller and the heard-accounting rely on) and
+a reply starts as soon as its pre-roll is in. The sink's buffer is kept small so that flush() has
+little to throw away, and flush() also resets the sink, which drops what the sound server holds.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QIODevice
+from PySide6.QtMultimedia import QAudio, QAudioDevice, QAudioFormat, QAudioSink
+
+from liveview.audio.devices import find_device
+from liveview.audio.formats import (
+    REPLY_RATE_HZ,
+    StreamResampler,
+    bytes_for_ms,
+    check_pcm16,
+    check_rate,
+    ms_for_bytes,
+)
+from liveview.audio.jitter import JitterBuffer, PlaybackEvent
+from liveview.errors import AudioDeviceError
+
+if TYPE_CHECKING:
+    from liveview.audio.engine import AudioEngine
+
+PlaybackCallback = Callable[[PlaybackEvent], None]
+
+# Qt's ring in front of the sound server: small, so there is little to drop on barge-in.
+PLAYBACK_DEVICE_BUFFER_MS = 50
+# What the sound server holds beyond Qt's ring (PulseAudio's stream buffer plus the sink's own
+# latency). Measured on PulseAudio 16 with `liveview bench audio` (start latency minus Qt's ring).
+SERVER_LATENCY_MS = 25.0
+_BROKEN = (QAudio.Error.OpenError, QAudio.Error.IOError, QAudio.Error.FatalError)
+
+
+class ReplyPlayer:
+    """Thread-safe handle: push/end_turn/flush/heard_ms/volume from any thread.
+
+    `on_playback(event)` is called on the audio thread when a turn starts or ends; `event.at` is
+    when that sound is expected to reach the speaker (write time plus the output latency).
+    """
+
+    def __init__(
+        self,
+        engine: AudioEngine,
+        device: str | None,
+        volume: float,
+        on_playback: PlaybackCallback | None,
+        buffer_ms: int,
+    ) -> None:
+        self._engine = engine
+        self.device_name = device
+        self.on_playback = on_playback
+        self.buffer_ms = buffer_ms
+        self.rate_hz = REPLY_RATE_HZ
+        self._volume = volume
+        self._lock = threading.Lock()  # guards the jitter buffer, resamplers and the snapshot
+        self._jitter = JitterBuffer(REPLY_RATE_HZ)
+        self._resamplers: dict[tuple[int, int], StreamResampler] = {}
+        self._sink: QAudioSink | None = None
+        self._io: QIODevice | None = None
+        self._device: QAudioDevice | None = None
+        self._queued_bytes = 0  # device-side backlog at the last tick (Qt's ring + server)
+        self._queued_at = 0.0
+        self.audible_until = 0.0  # monotonic time the last reply sound written will have played
+        self.device_resets = 0
+
+    # ---- public, any thread --------------------------------------------------------------
+    def push(self, pcm: bytes, turn_id: int, rate: int = REPLY_RATE_HZ) -> None:
+        """Queue reply audio (16-bit mono PCM at `rate`) for `turn_id`. Never blocks on the device.
+
+        Raises AudioDeviceError for a rate or a length that is not 16-bit PCM: skip that chunk.
+        """
+        check_rate(rate)
+        check_pcm16(pcm)
+        with self._lock:
+            if rate != REPLY_RATE_HZ:
+                key = (turn_id, rate)
+                if key not in self._resamplers:
+                    self._resamplers = {key: StreamResampler(rate, REPLY_RATE_HZ)}
+                pcm = self._resamplers[key].process_bytes(pcm)
+            self._jitter.push(pcm, turn_id)
+
+    def end_turn(self, turn_id: int) -> None:
+        """turnComplete / generationComplete: play the tail without waiting for more."""
+        with self._lock:
+            self._jitter.end_turn(turn_id)
+
+    def flush(self) -> float:
+        """serverContent.interrupted (or a local stop): silence now, everything queued dropped.
+
+        Returns how many ms of the cut-off turn were actually heard (0.0 if none was playing).
+        """
+        with self._lock:
+            queued = self._device_queued_now(time.monotonic())
+            cut = self._jitter.current_turn
+            event = self._jitter.flush(queued)
+            heard = self._jitter.heard_ms(cut) if cut is not None else 0.0
+            self._resamplers.clear()
+            self.audible_until = 0.0
+        callback = self.on_playback
+        if event is not None and callback is not None:
+            ended = event  # on the audio thread like every other playback event, after the reset
+            self._engine.post(lambda: (self._reset_device(), callback(ended)))
+        else:
+            self._engine.post(self._reset_device)
+        return heard
+
+    def heard_ms(self, turn_id: int) -> float:
+        """How much of `turn_id` has come out of the speaker so far (ms)."""
+        with self._lock:
+            return self._jitter.heard_ms(turn_id, self._device_queued_now(time.monotonic()))
+
+    def allow_turn(self, turn_id: int) -> None:
+        """Accept audio again for a turn id that flush() discarded (only if ids are reused)."""
+        with self._lock:
+            self._jitter.forget_flush(turn_id)
+
+    @property
+    def is_playing(self) -> bool:
+        """A reply is queued, playing, or still sounding from the device buffer."""
+        with self._lock:
+            return self._jitter.is_playing or time.monotonic() < self.audible_until
+
+    @property
+    def underruns(self) -> int:
+        return self._jitter.underruns
+
+    @property
+    def buffered_ms(self) -> float:
+        with self._lock:
+            return self._jitter.buffered_ms
+
+    @property
+    def output_latency_ms(self) -> float:
+        """From writing a sample to hearing it: Qt's ring (kept full) plus the server's share."""
+        return self.buffer_ms + SERVER_LATENCY_MS
+
+    @property
+    def volume(self) -> float:
+        return self._volume
+
+    @volume.setter
+    def volume(self, value: float) -> None:
+        self._volume = min(1.0, max(0.0, value))
+        self._engine.post(self._apply_volume)
+
+    def close(self) -> None:
+        self._engine.call(self._close_on_thread)
+
+    # ---- audio thread --------------------------------------------------------------------
+    def _device_queued_now(self, now: float) -> int:
+        drained = bytes_for_ms((now - self._queued_at) * 1000.0, REPLY_RATE_HZ)
+        return max(0, self._queued_bytes - drained)
+
+    def _open_on_thread(self) -> None:
+        self._device = find_device(self.device_name, output=True)
+        fmt = QAudioFormat()
+        fmt.setSampleRate(REPLY_RATE_HZ)
+        fmt.setChannelCount(1)
+        fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
+        if not self._device.isFormatSupported(fmt):
+            raise AudioDeviceError(
+                f"The speaker {self._device.description()!r} cannot play 24 kHz mono 16-bit audio. "
+                "Choose another output device (--speaker-device)."
+            )
+        sink = QAudioSink(self._device, fmt)
+        sink.setBufferSize(bytes_for_ms(self.buffer_ms, REPLY_RATE_HZ))
+        self._sink = sink
+        self._apply_volume()
+        self._start_sink()
+
+    def _start_sink(self) -> None:
+        assert self._sink is not None and self._device is not None
+        io = self._sink.start()
+        if io is None or self._sink.error() in _BROKEN:
+            raise AudioDeviceError(
+                f"The speaker {self._device.description()!r} could not be opened "
+                f"({self._sink.error().name}). Is it in use or unplugged?"
+            )
+        self._io = io
+
+    def _apply_volume(self) -> None:
+        if self._sink is not None:
+            self._sink.setVolume(self._volume)
+
+    def _reset_device(self) -> None:
+        """Drop what Qt and the sound server hold (reset() flushes the server-side stream)."""
+        if self._sink is None:
+            return
+        self._sink.reset()
+        self._start_sink()
+        self.device_resets += 1
+        self._tick(time.monotonic())  # refill with silence at once so the device keeps running
+
+    def _close_on_thread(self) -> None:
+        if self._sink is not None:
+            self._sink.stop()
+        self._sink = self._io = None
+        self._engine._detach(self)
+
+    def _tick(self, now: float) -> None:
+        sink, io = self._sink, self._io
+        if sink is None or io is None:
+            return
+        if sink.error() in _BROKEN:
+            name = self._device.description() if self._device else "speaker"
+            raise AudioDeviceError(
+                f"The speaker {name!r} stopped working ({sink.error().name}); it may have been "
+                "unplugged. Replies continue as text; choose another output to hear them."
+            )
+        free = sink.bytesFree()
+        free -= free % 2
+        latency_s = self.output_latency_ms / 1000.0
+        with self._lock:
+            result = self._jitter.read(free) if free > 0 else None
+            ring = sink.bufferSize() - free + (len(result.pcm) if result else 0)
+            self._queued_bytes = ring + bytes_for_ms(SERVER_LATENCY_MS, REPLY_RATE_HZ)
+            self._queued_at = now
+            if result is not None and result.audio_bytes:
+                self.audible_until = now + latency_s
+        if result is None:
+            return
+        io.write(result.pcm)
+        self._engine._played(result.pcm)
+        if self.on_playback is not None:
+            for event in result.events:
+                self.on_playback(replace(event, at=event.at + latency_s))
+
+    @property
+    def queued_ms(self) -> float:
+        """Device-side backlog estimate (ms) right now."""
+        with self._lock:
+            return ms_for_bytes(self._device_queued_now(time.monotonic()), REPLY_RATE_HZ)
