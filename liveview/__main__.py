@@ -26,9 +26,11 @@ def _headless(argv: Sequence[str]) -> int:
 
 
 def _serve(argv: Sequence[str]) -> int:
-    from liveview.server.__main__ import main as serve_main
+    from liveview.server import cli as server_cli
 
-    return serve_main(list(argv))
+    parser = argparse.ArgumentParser(prog="liveview serve", description="Run the local Live server.")
+    server_cli.add_arguments(parser)
+    return int(server_cli.run(parser.parse_args(list(argv))))
 
 
 def _bench(argv: Sequence[str]) -> int:

@@ -65,6 +65,14 @@ _REASON_RULES: tuple[tuple[str, CloseKind, str, str], ...] = (
         "The Live API is not available in your location.",
         "",
     ),
+    # The connection outlived its goAway (the service closes with 1008 then): not the user's
+    # fault and not fatal; a new connection with the handle carries on.
+    (
+        "after a goaway",
+        CloseKind.TRANSIENT,
+        "The server recycled the connection; reconnecting.",
+        "",
+    ),
     (
         "session not found",
         CloseKind.STALE_HANDLE,

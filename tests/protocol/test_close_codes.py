@@ -24,6 +24,12 @@ CLOSES = [
         "api_key",
     ),
     (1008, "session not found", CloseKind.STALE_HANDLE, ""),
+    (
+        1008,
+        "Connection aborted because the client did not close the connection after a GoAway signal",
+        CloseKind.TRANSIENT,
+        "",
+    ),
     (1008, "Method doesn't allow unregistered callers", CloseKind.FATAL, ""),
     (1011, "Internal error occurred.", CloseKind.TRANSIENT, ""),
     (1011, "The service is currently unavailable.", CloseKind.TRANSIENT, ""),
