@@ -28,7 +28,9 @@ def _headless(argv: Sequence[str]) -> int:
 def _serve(argv: Sequence[str]) -> int:
     from liveview.server import cli as server_cli
 
-    parser = argparse.ArgumentParser(prog="liveview serve", description="Run the local Live server.")
+    parser = argparse.ArgumentParser(
+        prog="liveview serve", description="Run the local Live server."
+    )
     server_cli.add_arguments(parser)
     return int(server_cli.run(parser.parse_args(list(argv))))
 

@@ -22,9 +22,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
-
 from liveview.capture.synthetic import SyntheticSource
 from liveview.core import events as core
 from liveview.core.backoff import Backoff
@@ -32,6 +29,7 @@ from liveview.core.controller import SessionController
 from liveview.core.loop_lag import LoopLagMonitor
 from liveview.core.settings import Backend, SessionSettings
 from liveview.core.stats import percentile
+from liveview.encode.jpeg import encode_jpeg
 from liveview.protocol import events as ev
 from liveview.transport.endpoint import local_endpoint
 
@@ -41,11 +39,16 @@ CHUNK_BYTES = 16_000 * 2 * CHUNK_MS // 1000
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reconnects", type=int, default=20, help="goAway reconnects to time")
-    parser.add_argument("--session-minutes", type=float, default=10.0,
-                        help="length of the simulated long session")
+    parser.add_argument(
+        "--session-minutes", type=float, default=10.0, help="length of the simulated long session"
+    )
     parser.add_argument("--fps", type=float, default=2.0, help="video frames per second")
-    parser.add_argument("--speedup", type=float, default=10.0,
-                        help="how much faster than real time the long session runs")
+    parser.add_argument(
+        "--speedup",
+        type=float,
+        default=10.0,
+        help="how much faster than real time the long session runs",
+    )
 
 
 def _rss_mb() -> float:
@@ -59,7 +62,9 @@ def _rss_mb() -> float:
 def _server_process(*args: str) -> Iterator[str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "liveview.server", "--no-espeak", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         assert proc.stdout is not None
@@ -94,10 +99,14 @@ async def _reconnect_gaps(url: str, reconnects: int) -> dict[str, Any]:
         if isinstance(event, ev.GoAway):
             go_away_at.append(loop.time())
             state["waiting"] = True
-        elif (isinstance(event, core.WireMessage) and event.direction == "out"
-              and event.kind == "realtimeInput.audio" and state["waiting"]
-              and isinstance(controller.state, core.ConnectionState)
-              and controller.stats.reconnects == len(gaps) + 1):
+        elif (
+            isinstance(event, core.WireMessage)
+            and event.direction == "out"
+            and event.kind == "realtimeInput.audio"
+            and state["waiting"]
+            and isinstance(controller.state, core.ConnectionState)
+            and controller.stats.reconnects == len(gaps) + 1
+        ):
             gaps.append(loop.time() - go_away_at[-1])
             state["waiting"] = False
 
@@ -142,8 +151,7 @@ def _frames(n: int) -> list[bytes]:
     out = []
     for _ in range(n):
         frame = source.read()
-        ok, jpeg = cv2.imencode(".jpg", np.ascontiguousarray(frame.image[:, :, :3]))
-        out.append(jpeg.tobytes())
+        out.append(encode_jpeg(frame.image).data)
     source.close()
     return out
 
@@ -157,8 +165,11 @@ async def _long_session(url: str, minutes: float, fps: float, speedup: float) ->
     rss: list[tuple[float, float]] = []
     audio_down = [0]
     controller.subscribe(
-        lambda e: audio_down.__setitem__(0, audio_down[0] + len(e.data))
-        if isinstance(e, ev.ModelAudio) else None
+        lambda e: (
+            audio_down.__setitem__(0, audio_down[0] + len(e.data))
+            if isinstance(e, ev.ModelAudio)
+            else None
+        )
     )
     async with asyncio.TaskGroup() as tg:
         tg.create_task(controller.run(), name="session")
@@ -186,7 +197,7 @@ async def _long_session(url: str, minutes: float, fps: float, speedup: float) ->
         controller.stop()
         lag_task.cancel()
     values = [m for _, m in rss]
-    warm = values[len(values) // 10:] or values
+    warm = values[len(values) // 10 :] or values
     return {
         "simulated_minutes": minutes,
         "speedup": speedup,
@@ -205,7 +216,9 @@ async def _long_session(url: str, minutes: float, fps: float, speedup: float) ->
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     record = Path(os.environ.get("TMPDIR", "/tmp")) / f"liveview-bench-{os.getpid()}.jsonl"
-    with _server_process("--lifetime", "1.5", "--go-away-lead", "1.0", "--record", str(record)) as url:
+    with _server_process(
+        "--lifetime", "1.5", "--go-away-lead", "1.0", "--record", str(record)
+    ) as url:
         gaps = asyncio.run(_reconnect_gaps(url, args.reconnects))
     gaps["mic_chunks_lost"] = _lost_chunks(record, gaps["mic_chunks_sent"])
     record.unlink(missing_ok=True)
