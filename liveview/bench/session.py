@@ -49,6 +49,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=10.0,
         help="how much faster than real time the long session runs",
     )
+    parser.add_argument(
+        "--realtime-seconds",
+        type=float,
+        default=20.0,
+        help="length of the real-time run that measures loop lag",
+    )
 
 
 def _rss_mb() -> float:
@@ -214,6 +220,44 @@ async def _long_session(url: str, minutes: float, fps: float, speedup: float) ->
     }
 
 
+async def _realtime_lag(url: str, seconds: float, fps: float) -> dict[str, Any]:
+    """Loop lag at real time: the real video pipeline (test pattern, encode on a thread) at
+    `fps`, mic chunks every 20 ms, spoken replies streaming down."""
+    from liveview.capture.runner import FrameProducer
+    from liveview.core.video_pipeline import VideoPipeline, VideoSettings
+
+    controller = _controller(url)
+    video = VideoPipeline(
+        FrameProducer(SyntheticSource(1920, 1080)),
+        VideoSettings(fps=fps, change_detection=False),
+        controller.submit_video_frame,
+    )
+    lag = LoopLagMonitor()
+    loop = asyncio.get_running_loop()
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(controller.run(), name="session")
+        lag_task = tg.create_task(lag.run(), name="lag")
+        video_task = tg.create_task(video.run(), name="video")
+        start = loop.time()
+        seq = 0
+        while loop.time() - start < seconds:
+            if seq % 250 == 0:
+                controller.send_text("describe the frame")
+            controller.submit_mic_chunk(_chunk(seq), loop.time())
+            seq += 1
+            await asyncio.sleep(max(0.0, start + seq * CHUNK_MS / 1000 - loop.time()))
+        controller.stop()
+        video_task.cancel()
+        lag_task.cancel()
+    return {
+        "seconds": seconds,
+        "video_fps": fps,
+        "frames_sent": video.counters.sent,
+        "loop_lag_ms_p99": round(lag.p99_ms(), 2),
+        "loop_lag_ms_max": round(lag.max_ms(), 2),
+    }
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     record = Path(os.environ.get("TMPDIR", "/tmp")) / f"liveview-bench-{os.getpid()}.jsonl"
     with _server_process(
@@ -226,9 +270,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with _server_process() as url:
         long = asyncio.run(_long_session(url, args.session_minutes, args.fps, args.speedup))
     long["bench_wall_s"] = round(time.monotonic() - started, 1)
+    with _server_process() as url:
+        realtime = asyncio.run(_realtime_lag(url, args.realtime_seconds, args.fps))
     return {
         "reconnect": gaps,
         "long_session": long,
+        "realtime_load": realtime,
         "targets": {
             "gap_ms_median_max": 300,
             "mic_chunks_lost": 0,
