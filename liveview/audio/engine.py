@@ -11,7 +11,9 @@ the microphone drains its source. The tick only copies bytes; nothing here waits
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 AUDIO_TICK_MS = 5  # how often the sink is topped up and the source drained
 CALL_TIMEOUT_S = 5.0  # device open/close on the audio thread must answer within this
 HALF_DUPLEX_TAIL_S = 0.2  # keep the mic gated this long after the last reply sound (room echo)
+AUDIO_THREAD_NICE = -11  # what PulseAudio gives itself; only where the OS allows it
 
 T = TypeVar("T")
 ErrorCallback = Callable[[AudioDeviceError], None]
@@ -105,6 +108,7 @@ class AudioEngine:
         self.close()
 
     def _run(self) -> None:
+        _raise_thread_priority()
         loop = QEventLoop()
         self._loop = loop
         self._dispatcher = _Dispatcher()
@@ -265,3 +269,14 @@ class AudioEngine:
             # Silence rather than nothing: the server's VAD hears a quiet user, not a dead stream.
             return bytes(len(pcm16k))
         return pcm16k
+
+
+def _raise_thread_priority() -> None:
+    """Best effort: a busy machine should starve the UI before it starves the speaker.
+
+    Linux applies nice values per thread; an unprivileged user may not lower it, which is fine.
+    """
+    if not hasattr(os, "setpriority"):
+        return
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), AUDIO_THREAD_NICE)

@@ -93,6 +93,9 @@ class ReplyPlayer:
     def end_turn(self, turn_id: int) -> None:
         """turnComplete / generationComplete: play the tail without waiting for more."""
         with self._lock:
+            for key in [k for k in self._resamplers if k[0] == turn_id]:
+                # The resampler holds back its filter delay (~10 ms) until told the stream ended.
+                self._jitter.push(self._resamplers.pop(key).process_bytes(b"", last=True), turn_id)
             self._jitter.end_turn(turn_id)
 
     def flush(self) -> float:

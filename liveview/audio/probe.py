@@ -39,8 +39,8 @@ def pactl(*args: str) -> str:
     return done.stdout.strip()
 
 
-def sink_latency_ms(sink: str) -> float:
-    """The configured latency of a sink (how far ahead a null sink renders)."""
+def sink_latency_ms(sink: str, configured: bool = True) -> float:
+    """A sink's configured latency (how far ahead a null sink renders), or its current one."""
     lines = pactl("list", "sinks").splitlines()
     current = ""
     for line in lines:
@@ -48,8 +48,32 @@ def sink_latency_ms(sink: str) -> float:
         if stripped.startswith("Name:"):
             current = stripped.split(":", 1)[1].strip()
         elif current == sink and stripped.startswith("Latency:") and "configured" in stripped:
-            return int(stripped.rsplit("configured", 1)[1].split()[0]) / 1000.0
-    return 0.0
+            now_part, conf_part = stripped.split(",", 1)
+            text = conf_part.split("configured", 1)[1] if configured else now_part[8:]
+            return int(text.split()[0]) / 1000.0
+    raise AudioDeviceError(f"PulseAudio has no sink called {sink!r}")
+
+
+class KeepRunning:
+    """A low-latency stream of silence on a null sink, so that it renders in real time.
+
+    An idle null sink renders up to 2 s ahead; after a stream attaches it takes ~1 s for that
+    backlog to drain. Until then its monitor delivers audio late and in lumps.
+    """
+
+    def __init__(self, sink: str, settle_timeout_s: float = 5.0) -> None:
+        self.sink = sink
+        self._proc = subprocess.Popen(
+            ["pacat", "--latency-msec=30", f"--device={sink}", "--volume=0", "/dev/zero"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + settle_timeout_s
+        while sink_latency_ms(sink, configured=False) > 50 and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self._proc.terminate()
+        self._proc.wait(5)
 
 
 @dataclass
@@ -68,6 +92,27 @@ class Recording:
         lo = 0 if start is None else self.index_at(start)
         hi = len(self.samples) if end is None else self.index_at(end)
         return np.nonzero(np.abs(self.samples[lo:hi].astype(np.int32)) > SOUND_THRESHOLD)[0] + lo
+
+    def sound_between(self, start: float, end: float | None = None, gap_samples: int = 24) -> bytes:
+        """The sound from start to end with silent gaps (> gap_samples quiet) cut out.
+
+        A starved device inserts silence but loses nothing, so pitch and the amount of sound
+        stay measurable however loaded the machine was.
+        """
+        idx = self.sound_indices(start, end)
+        if len(idx) == 0:
+            return b""
+        keep = np.zeros(len(self.samples), dtype=bool)
+        runs = np.split(idx, np.nonzero(np.diff(idx) > gap_samples)[0] + 1)
+        for run in runs:
+            keep[run[0] : run[-1] + 1] = True
+        return self.samples[keep].astype("<i2").tobytes()
+
+    def gaps_ms(self, start: float, end: float | None = None, gap_samples: int = 24) -> list[float]:
+        """Silent gaps longer than gap_samples inside the sound between start and end."""
+        idx = self.sound_indices(start, end)
+        steps = np.diff(idx)
+        return [float(step) * 1000.0 / self.rate_hz for step in steps[steps > gap_samples]]
 
     def first_sound_after(self, t: float) -> float | None:
         idx = self.sound_indices(t)
@@ -138,6 +183,8 @@ class MonitorRecorder:
                 self._proc.wait(5)
         if self._thread is not None:
             self._thread.join(5)
+        if self._proc is not None and self._proc.stdout is not None:
+            self._proc.stdout.close()
 
 
 class SinkFeeder:

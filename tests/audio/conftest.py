@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 
 from liveview.audio import AudioEngine, EchoMode
-from liveview.audio.probe import pulse_available
+from liveview.audio.probe import KeepRunning, pulse_available
 
 SPEAKER = "liveview_speaker"
 MONITOR = "liveview_speaker.monitor"
@@ -24,19 +23,21 @@ def pulse() -> None:
 
 @pytest.fixture(scope="session")
 def mic_feed_running(pulse: None) -> Iterator[None]:
-    """An idle null sink starts slowly and its monitor stalls: keep a stream attached to it."""
-    keeper = subprocess.Popen(
-        ["pacat", "--latency-msec=30", f"--device={MIC_FEED}", "--volume=0", "/dev/zero"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    """An idle null sink renders seconds ahead and its monitor lags: keep one stream attached."""
+    keeper = KeepRunning(MIC_FEED)
     yield
-    keeper.terminate()
-    keeper.wait(5)
+    keeper.close()
+
+
+@pytest.fixture(scope="session")
+def speaker_running(pulse: None) -> Iterator[None]:
+    keeper = KeepRunning(SPEAKER)
+    yield
+    keeper.close()
 
 
 @pytest.fixture
-def engine(pulse: None) -> Iterator[AudioEngine]:
+def engine(speaker_running: None) -> Iterator[AudioEngine]:
     errors: list[Exception] = []
     eng = AudioEngine(EchoMode.OFF, on_error=errors.append)
     eng.start()

@@ -50,7 +50,7 @@ def test_preroll_holds_a_turn_for_the_preroll_time_however_much_arrived() -> Non
 
 
 def test_a_turn_continuing_exactly_on_time_is_not_an_underrun() -> None:
-    jb, clock = make(preroll_ms=0)
+    jb, _clock = make(preroll_ms=0)
     jb.push(ramp(20), turn_id=1)
     assert jb.read(20 * MS).audio_bytes == 20 * MS  # drained exactly
     jb.push(ramp(20, start=481), turn_id=1)
@@ -59,7 +59,7 @@ def test_a_turn_continuing_exactly_on_time_is_not_an_underrun() -> None:
 
 
 def test_end_turn_plays_the_tail_at_once_and_ends_the_turn() -> None:
-    jb, clock = make()
+    jb, _clock = make()
     jb.push(ramp(30), turn_id=7)
     jb.end_turn(7)
     out = jb.read(50 * MS)
@@ -123,7 +123,7 @@ def test_flush_drops_everything_and_accounts_for_what_the_device_held() -> None:
 
 
 def test_turns_follow_each_other_with_events_in_order() -> None:
-    jb, clock = make(preroll_ms=0)
+    jb, _clock = make(preroll_ms=0)
     jb.push(ramp(100), turn_id=1)
     jb.push(ramp(100, start=5), turn_id=2)
     out = jb.read(150 * MS)
