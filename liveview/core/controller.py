@@ -55,7 +55,7 @@ ToolHandler = Callable[[ev.FunctionCall], Awaitable[dict[str, Any]]]
 class ReplyPlayer(Protocol):
     """What the controller needs of audio playback (liveview.audio implements it)."""
 
-    def push(self, pcm: bytes, sample_rate_hz: int, turn_id: int) -> None: ...
+    def push(self, pcm: bytes, turn_id: int, rate: int = 24_000) -> None: ...
 
     def flush(self) -> float:
         """Drop everything queued, device buffer included; return ms of the reply heard."""
@@ -441,7 +441,7 @@ class SessionController:
             self.stats.reply_latencies_s.append(latency)
             self._first_audio_pending = False
         if self.player is not None:
-            self.player.push(event.data, event.sample_rate_hz, self.turn_id)
+            self.player.push(event.data, self.turn_id, event.sample_rate_hz)
 
     def _barge_in_locally(self) -> None:
         """serverContent.interrupted (or push-to-talk): go silent at once, mark the reply."""
