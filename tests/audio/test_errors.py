@@ -1,0 +1,55 @@
+"""No sound server at all: liveview says so once and runs text-only."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from liveview.audio import list_audio_devices
+from liveview.audio.devices import NO_AUDIO_MESSAGE
+
+pytestmark = pytest.mark.pulse
+
+SCRIPT = textwrap.dedent(
+    """
+    from liveview.audio import AudioEngine, list_audio_devices
+    from liveview.errors import AudioDeviceError
+
+    devices = list_audio_devices()
+    print("TEXT_ONLY", devices.text_only)
+    print("PROBLEM", devices.problem)
+    with AudioEngine() as engine:
+        for open_device in (engine.open_player, lambda: engine.open_microphone(print)):
+            try:
+                open_device()
+            except AudioDeviceError as exc:
+                print("ERROR", exc.user_message)
+    """
+)
+
+
+def test_no_sound_server_means_text_only_with_a_clear_message(tmp_path: os.PathLike[str]) -> None:
+    env = dict(
+        os.environ, PULSE_SERVER=f"unix:{tmp_path}/nothing-here", PULSE_RUNTIME_PATH=str(tmp_path)
+    )
+    env.pop("PIPEWIRE_RUNTIME_DIR", None)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "TEXT_ONLY True" in lines
+    assert f"PROBLEM {NO_AUDIO_MESSAGE}" in lines
+    assert lines.count(f"ERROR {NO_AUDIO_MESSAGE}") == 2
+    assert "Traceback" not in done.stderr
+
+
+def test_the_test_server_lists_its_devices(speaker_running: None) -> None:
+    devices = list_audio_devices()
+    assert "liveview_speaker" in devices.outputs and "liveview_mic" in devices.inputs
+    assert devices.default_output == "liveview_speaker" and devices.default_input == "liveview_mic"
+    assert devices.problem is None and not devices.text_only
