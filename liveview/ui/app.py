@@ -1,0 +1,134 @@
+"""`liveview` with no command: the window, on a qasync loop (Qt and asyncio on one thread).
+
+PySide6 is imported before qasync so qasync binds to it. Everything blocking (device probes,
+the local server's start, audio device opens, capture, encoding) runs on worker threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+APP_NAME = "liveview"
+# When set, the time the window was first painted is written here (the startup benchmark).
+STARTUP_REPORT_ENV = "LIVEVIEW_STARTUP_REPORT"
+# An INI file to use instead of the platform's settings store (tests, benchmarks, portable use).
+SETTINGS_FILE_ENV = "LIVEVIEW_SETTINGS_FILE"
+SELF_TEST_TIMEOUT_S = 60.0
+SELF_TEST_TEXT = "liveview self test: say hello."
+
+
+def app_icon_path() -> Path:
+    return RESOURCES / "icons" / "liveview.svg"
+
+
+def _report_startup(window: object) -> None:
+    target = os.environ.get(STARTUP_REPORT_ENV)
+    if target:
+        Path(target).write_text(f"{time.time():.6f}\n", encoding="utf-8")
+
+
+def _install_excepthook() -> None:
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], value: BaseException, tb: object) -> None:
+        # A slot that raises must not kill the window silently: log it with its traceback.
+        log.error("unexpected error", exc_info=(kind, value, tb))  # type: ignore[arg-type]
+        if previous is not sys.__excepthook__:
+            previous(kind, value, tb)  # type: ignore[arg-type]
+
+    sys.excepthook = hook
+
+
+def run_app(args: argparse.Namespace) -> int:
+    if getattr(args, "self_test", False):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync  # after PySide6: qasync picks the binding already imported
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from liveview.ui.prefs import load_prefs, prefs_from_args
+    from liveview.ui.theme import apply_system_palette
+
+    app = QApplication.instance() or QApplication([APP_NAME])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName(APP_NAME)
+    # The asyncio main ends when the main window closes; Qt quitting the loop on its own (when
+    # some last transient window closes) would stop the loop under running tasks.
+    app.setQuitOnLastWindowClosed(False)
+    app.setWindowIcon(QIcon(str(app_icon_path())))
+    apply_system_palette(app)
+    _install_excepthook()
+    settings_file = os.environ.get(SETTINGS_FILE_ENV)
+    if settings_file:
+        store = QSettings(settings_file, QSettings.Format.IniFormat)
+    else:
+        store = QSettings(APP_NAME, APP_NAME)
+    try:
+        prefs = prefs_from_args(load_prefs(store), args)
+        prefs.video_settings()  # --fps etc. out of range: say so now
+    except Exception as exc:
+        from liveview.errors import LiveViewError
+
+        if not isinstance(exc, LiveViewError):
+            raise
+        print(f"liveview: {exc.user_message}", file=sys.stderr)
+        return 3
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        return runner.run(_main(app, store, prefs, bool(getattr(args, "self_test", False))))
+
+
+async def _main(app: object, store: object, prefs: object, self_test: bool) -> int:
+    from liveview.ui.main_window import QtMainWindow
+    from liveview.ui.window_model import WindowModel
+
+    model = WindowModel(prefs, store)  # type: ignore[arg-type]
+    window = QtMainWindow(model)
+    app.installEventFilter(window)  # type: ignore[attr-defined]
+    model.start_background()
+    window.show()
+    await asyncio.sleep(0)  # let the first paint happen
+    _report_startup(window)
+    startup = model.spawn(window.start_up(), "start-up")
+    try:
+        if self_test:
+            return await _self_test(window, model)
+        await window.closed.wait()
+        return 0
+    finally:
+        startup.cancel()
+        await model.aclose()
+
+
+async def _self_test(window: object, model: object) -> int:
+    """Offscreen: open a session on the built-in local server, send a turn, wait for the reply."""
+    from liveview.core.transcript import Role
+    from liveview.ui.window_model import WindowModel
+
+    assert isinstance(model, WindowModel)
+    model.send_text(SELF_TEST_TEXT)
+    deadline = time.monotonic() + SELF_TEST_TIMEOUT_S
+    while time.monotonic() < deadline:
+        replies = [e for e in model.transcript.entries if e.role is Role.MODEL and not e.open]
+        if replies and replies[-1].text.strip():
+            reply = replies[-1].text.strip()[:80]
+            print(f"liveview self-test: ok ({model.session.description}): {reply}")
+            return 0
+        await asyncio.sleep(0.1)
+    notes = [e.text for e in model.transcript.entries if e.role is Role.NOTICE]
+    why = " ".join(notes)  # what the session said (no key, no server, ...)
+    sys.stderr.write(
+        f"liveview self-test: FAILED: no reply in {SELF_TEST_TIMEOUT_S:.0f} s. " + why + "\n"
+    )
+    return 1

@@ -1,0 +1,127 @@
+"""Session controls: Start/Stop, mic on/off with a level meter, push-to-talk, pause video,
+"send a sharp snapshot now", and a LIVE indicator for each of screen, camera and mic."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+LEVEL_STEPS = 100
+_LIVE_ON = "background:#e74c3c; color:white; border-radius:4px; padding:2px 8px; font-weight:bold"
+_LIVE_OFF = "background:palette(mid); color:palette(window); border-radius:4px; padding:2px 8px"
+
+
+class QtLiveIndicator(QLabel):
+    def __init__(self, what: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.what = what
+        self.live = False
+        self.setObjectName(f"live_{what.lower()}")
+        self.set_live(False)
+
+    def set_live(self, live: bool) -> None:
+        self.live = live
+        self.setText(f"● LIVE {self.what}" if live else f"○ {self.what}")
+        self.setStyleSheet(_LIVE_ON if live else _LIVE_OFF)
+        self.setToolTip(
+            f"{self.what} is being sent to the model" if live else f"{self.what} is not being sent"
+        )
+
+
+class QtSessionControls(QWidget):
+    start_stop_clicked = Signal()
+    mic_toggled = Signal(bool)  # True: mic on
+    push_to_talk = Signal(bool)  # pressed / released
+    pause_toggled = Signal(bool)  # True: video paused
+    snapshot_clicked = Signal()
+    settings_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.start_button = QPushButton("Start session", self)
+        self.start_button.setObjectName("start")
+        self.start_button.setDefault(True)
+        self.mic_button = QPushButton("Mic on", self)
+        self.mic_button.setCheckable(True)
+        self.mic_button.setChecked(True)
+        self.level = QProgressBar(self)
+        self.level.setRange(0, LEVEL_STEPS)
+        self.level.setTextVisible(False)
+        self.level.setFixedWidth(90)
+        self.level.setMaximumHeight(10)
+        self.level.setToolTip("Microphone level")
+        self.ptt_button = QPushButton("Hold to talk", self)
+        self.pause_button = QPushButton("Pause video", self)
+        self.pause_button.setCheckable(True)
+        self.snapshot_button = QPushButton("Sharp snapshot", self)
+        self.settings_button = QPushButton("Settings…", self)
+        self.live_screen = QtLiveIndicator("SCREEN", self)
+        self.live_camera = QtLiveIndicator("CAMERA", self)
+        self.live_mic = QtLiveIndicator("MIC", self)
+        self._layout()
+        self.start_button.clicked.connect(self.start_stop_clicked)
+        self.mic_button.toggled.connect(self._on_mic_toggled)
+        self.ptt_button.pressed.connect(lambda: self.push_to_talk.emit(True))
+        self.ptt_button.released.connect(lambda: self.push_to_talk.emit(False))
+        self.pause_button.toggled.connect(self._on_pause_toggled)
+        self.snapshot_button.clicked.connect(self.snapshot_clicked)
+        self.settings_button.clicked.connect(self.settings_clicked)
+        self.set_running(False)
+
+    def _layout(self) -> None:
+        row = QHBoxLayout()
+        row.addWidget(self.start_button)
+        mic = QVBoxLayout()
+        mic.setSpacing(2)
+        mic.addWidget(self.mic_button)
+        mic.addWidget(self.level, 0, Qt.AlignmentFlag.AlignHCenter)
+        row.addLayout(mic)
+        row.addWidget(self.ptt_button)
+        row.addWidget(self.pause_button)
+        row.addWidget(self.snapshot_button)
+        row.addStretch(1)
+        row.addWidget(self.settings_button)
+        lights = QHBoxLayout()
+        lights.addWidget(self.live_screen)
+        lights.addWidget(self.live_camera)
+        lights.addWidget(self.live_mic)
+        lights.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addLayout(lights)
+
+    def set_running(self, running: bool) -> None:
+        self.start_button.setText("Stop session" if running else "Start session")
+        self.start_button.setProperty("running", running)
+        self.ptt_button.setEnabled(running)
+
+    def set_push_to_talk_key(self, key: str) -> None:
+        self.ptt_button.setToolTip(f"Hold to talk (or hold {key}); lets you interrupt the model")
+
+    def set_live(self, screen: bool, camera: bool, mic: bool) -> None:
+        for light, live in (
+            (self.live_screen, screen),
+            (self.live_camera, camera),
+            (self.live_mic, mic),
+        ):
+            if light.live != live:
+                light.set_live(live)
+
+    def set_level(self, level: float) -> None:
+        self.level.setValue(round(max(0.0, min(1.0, level)) * LEVEL_STEPS))
+
+    def _on_mic_toggled(self, on: bool) -> None:
+        self.mic_button.setText("Mic on" if on else "Mic off")
+        self.mic_toggled.emit(on)
+
+    def _on_pause_toggled(self, paused: bool) -> None:
+        self.pause_button.setText("Resume video" if paused else "Pause video")
+        self.pause_toggled.emit(paused)

@@ -1,0 +1,321 @@
+"""The main window: preview, source picker and controls on the left, the conversation on the
+right, the status bar below, the protocol inspector as a hidden dock, an error banner on top."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import replace
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
+
+from liveview.capture.screen import MonitorInfo, Region
+from liveview.core import events as core
+from liveview.errors import LiveViewError
+from liveview.ui.actions import install_actions
+from liveview.ui.banner import (
+    ACTION_MODEL,
+    ACTION_RETRY,
+    ACTION_SETTINGS,
+    BannerMessage,
+    QtErrorBanner,
+    message_for_failure,
+    message_for_state,
+)
+from liveview.ui.controls import QtSessionControls
+from liveview.ui.conversation import QtConversationPanel
+from liveview.ui.inspector import QtProtocolInspector
+from liveview.ui.preview import QtPreview
+from liveview.ui.region_overlay import pick_region
+from liveview.ui.session_host import AudioState
+from liveview.ui.settings_dialog import QtSettingsDialog
+from liveview.ui.source_picker import QtSourcePicker
+from liveview.ui.status_bar import QtSessionStatusBar
+from liveview.ui.video_host import VideoChanged
+from liveview.ui.window_model import WindowModel
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = (1280, 800)
+FIGURES_INTERVAL_MS = 1000
+LEVEL_INTERVAL_MS = 80
+SCREEN_KINDS = frozenset({"screen"})
+CAMERA_KINDS = frozenset({"camera", "file", "url", "test"})
+
+
+class QtMainWindow(QMainWindow):
+    def __init__(self, model: WindowModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.closed = asyncio.Event()
+        self.setWindowTitle("liveview")
+        self.setObjectName("main_window")
+        self.banner = QtErrorBanner(self)
+        self.preview = QtPreview(model.video, self)
+        self.sources = QtSourcePicker(self)
+        self.controls = QtSessionControls(self)
+        self.conversation = QtConversationPanel(model.transcript, self)
+        self.inspector = QtProtocolInspector(self)
+        self.status = QtSessionStatusBar(self)
+        self._layout()
+        self.actions_by_name = install_actions(self)
+        self._connect()
+        self._figures = QTimer(self)
+        self._figures.setInterval(FIGURES_INTERVAL_MS)
+        self._figures.timeout.connect(self._on_figures_due)
+        self._figures.start()
+        self._levels = QTimer(self)
+        self._levels.setInterval(LEVEL_INTERVAL_MS)
+        self._levels.timeout.connect(self._on_level_due)
+        self._levels.start()
+        self._ptt_held = False
+        self._apply_prefs()
+        self._restore_geometry()
+
+    def _layout(self) -> None:
+        left = QWidget(self)
+        column = QVBoxLayout(left)
+        column.addWidget(self.preview, 1)
+        column.addWidget(self.sources)
+        column.addWidget(self.controls)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(self.conversation)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 500])
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(6, 6, 6, 0)
+        outer.addWidget(self.banner)
+        outer.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self.setStatusBar(self.status)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.inspector)
+        self.inspector.hide()
+
+    def _connect(self) -> None:
+        self.model.session.subscribe(self._on_session_event)
+        self.model.video.subscribe(self._on_video_changed)
+        self.controls.start_stop_clicked.connect(self.toggle_session)
+        self.controls.mic_toggled.connect(self._on_mic_toggled)
+        self.controls.push_to_talk.connect(self._on_push_to_talk)
+        self.controls.pause_toggled.connect(self.model.video.pause)
+        self.controls.snapshot_clicked.connect(self.send_snapshot)
+        self.controls.settings_clicked.connect(self.open_settings)
+        self.conversation.text_submitted.connect(self.model.send_text)
+        self.sources.chosen.connect(self._on_source_chosen)
+        self.sources.region_wanted.connect(self._on_region_wanted)
+        self.banner.action_requested.connect(self._on_banner_action)
+
+    def _apply_prefs(self) -> None:
+        prefs = self.model.prefs
+        key, _ = self.model.keys()
+        self.inspector.secrets = (key,) if key else ()
+        self.controls.set_push_to_talk_key(prefs.ptt_key)
+        self.controls.ptt_button.setVisible(prefs.push_to_talk)
+        settings = prefs.session_settings(key)
+        self.status.set_backend(f"{settings.backend.value} · {settings.model}")
+
+    # -- start-up and shut-down ------------------------------------------------------------
+
+    async def start_up(self) -> None:
+        """After show(): probe sources (threads) and start the chosen one."""
+        await self.select_source(self.model.prefs.source, self.model.prefs.region)
+        await self.sources.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        store = self.model.store
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/state", self.saveState())
+        store.sync()
+        self.model.stop_session()
+        self.closed.set()
+        super().closeEvent(event)
+
+    def _restore_geometry(self) -> None:
+        geometry = self.model.store.value("window/geometry")
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            state = self.model.store.value("window/state")
+            if isinstance(state, QByteArray):
+                self.restoreState(state)
+            return
+        self.resize(*DEFAULT_SIZE)
+
+    # -- session ---------------------------------------------------------------------------
+
+    def toggle_session(self) -> None:
+        if self.model.running:
+            self.model.stop_session()
+        else:
+            self.banner.clear()
+            self.model.start_session()
+
+    def _on_session_event(self, event: object) -> None:
+        if isinstance(event, core.WireMessage):
+            self.inspector.add(event)
+        elif isinstance(event, core.StateChanged):
+            self._on_state(event)
+        elif isinstance(event, core.SessionFailed):
+            self.banner.show_message(message_for_failure(event))
+        elif isinstance(event, core.Notice) and event.level in ("warning", "error"):
+            self.banner.show_message(BannerMessage(event.message, event.level))
+        elif isinstance(event, AudioState):
+            self._update_live()
+
+    def _on_state(self, event: core.StateChanged) -> None:
+        self.status.set_state(event.state, event.detail)
+        running = event.state not in (core.ConnectionState.ENDED, core.ConnectionState.ERROR)
+        self.controls.set_running(running)
+        if self.model.session.description:
+            self.status.set_backend(self.model.session.description)
+        banner = message_for_state(event)
+        if banner is not None:
+            self.banner.show_message(banner)
+        elif event.state is core.ConnectionState.LIVE and self._is_reconnect_banner():
+            self.banner.clear()
+        self._update_live()
+
+    def _is_reconnect_banner(self) -> bool:
+        message = self.banner.message
+        return message is not None and message.text.startswith("Connection lost")
+
+    def _on_banner_action(self, action: str) -> None:
+        if action in (ACTION_SETTINGS, ACTION_MODEL):
+            self.open_settings(tab=1 if action == ACTION_MODEL else 0)
+        elif action == ACTION_RETRY:
+            self.banner.clear()
+            self.model.start_session()
+
+    def _on_mic_toggled(self, on: bool) -> None:
+        self.model.session.set_mic_muted(not on)
+        self._update_live()
+
+    def _on_push_to_talk(self, pressed: bool) -> None:
+        controller = self.model.session.controller
+        if controller is not None:
+            controller.push_to_talk(pressed)
+
+    def send_snapshot(self) -> None:
+        if not self.model.video.snapshot():
+            self.status.showMessage("No video source to snapshot.", 3000)
+        else:
+            self.status.showMessage("Sharp snapshot sent.", 2000)
+
+    # -- video -----------------------------------------------------------------------------
+
+    def _on_source_chosen(self, spec: str, region: str) -> None:
+        self.model.spawn(self.select_source(spec, region), "select-source")
+
+    async def select_source(self, spec: str, region: str = "") -> None:
+        try:
+            await self.model.video.select(spec, region or None, self.model.prefs.video_settings())
+        except LiveViewError as exc:
+            self.banner.show_message(BannerMessage(exc.user_message, "error"))
+            return
+        self.sources.mark_current(spec)
+        if (spec, region) != (self.model.prefs.source, self.model.prefs.region):
+            self.model.update_prefs(replace(self.model.prefs, source=spec, region=region))
+
+    def _on_region_wanted(self, monitor: MonitorInfo) -> None:
+        self.model.spawn(self._pick_region(monitor), "pick-region")
+
+    async def _pick_region(self, monitor: MonitorInfo) -> None:
+        region: Region | None = await pick_region(monitor)
+        if region is not None:
+            text = f"{region.x},{region.y},{region.width},{region.height}"
+            await self.select_source(f"screen:{monitor.index}", text)
+
+    def _on_video_changed(self, event: VideoChanged) -> None:
+        if event.error:
+            self.banner.show_message(BannerMessage(f"Video stopped: {event.error}", "warning"))
+        self._update_live()
+
+    # -- periodic --------------------------------------------------------------------------
+
+    def _update_live(self) -> None:
+        video = self.model.video
+        controller = self.model.session.controller
+        connected = controller is not None and controller.state is core.ConnectionState.LIVE
+        sending = connected and video.sending
+        mic = (
+            connected
+            and self.model.session.audio_state.mic
+            and self.controls.mic_button.isChecked()
+        )
+        self.controls.set_live(
+            sending and video.kind in SCREEN_KINDS, sending and video.kind in CAMERA_KINDS, mic
+        )
+
+    def _on_figures_due(self) -> None:
+        controller = self.model.session.controller
+        self.status.update_figures(controller.stats if controller else None, time.monotonic())
+        self.inspector.set_loop_lag(self.model.lag.p99_ms(), self.model.lag.max_ms())
+        self._update_live()
+
+    def _on_level_due(self) -> None:
+        self.controls.set_level(self.model.session.audio.level)
+
+    # -- settings --------------------------------------------------------------------------
+
+    def open_settings(self, tab: int = 0) -> QtSettingsDialog:
+        _, source = self.model.keys()
+        dialog = QtSettingsDialog(
+            self.model.prefs,
+            key_source=source,
+            devices=self._device_names(),
+            session_running=self.model.running,
+            tester=self.model.test_key,
+            parent=self,
+        )
+        dialog.tabs.setCurrentIndex(tab)
+        dialog.accepted.connect(lambda: self._on_settings_accepted(dialog))
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
+
+    def _device_names(self) -> tuple[list[str], list[str]]:
+        try:
+            from liveview.audio import list_audio_devices
+
+            devices = list_audio_devices()
+        except Exception:  # audio missing: the dialog offers the system default only
+            return [], []
+        return devices.inputs, devices.outputs
+
+    def _on_settings_accepted(self, dialog: QtSettingsDialog) -> None:
+        try:
+            self.model.update_key(dialog.result_key())
+        except LiveViewError as exc:
+            self.banner.show_message(
+                BannerMessage(exc.user_message, "error", ACTION_SETTINGS, "Settings…")
+            )
+        old = self.model.prefs
+        new = dialog.result_prefs()
+        self.model.update_prefs(new)
+        self._apply_prefs()
+        video_fields = {"fps", "max_side", "jpeg_quality", "change_threshold"}
+        if new.changed_fields(old) & video_fields:
+            self.model.spawn(self.select_source(new.source, new.region), "restart-video")
+
+    # -- push-to-talk key (held, so an event filter rather than a shortcut) ----------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and self.model.prefs.push_to_talk:
+            key_event: QKeyEvent = event  # type: ignore[assignment]
+            wanted = QKeySequence(self.model.prefs.ptt_key)
+            if (
+                not key_event.isAutoRepeat()
+                and wanted.count()
+                and key_event.keyCombination() == wanted[0]
+            ):
+                pressed = kind == QEvent.Type.KeyPress
+                if pressed != self._ptt_held:
+                    self._ptt_held = pressed
+                    self._on_push_to_talk(pressed)
+                return True
+        return super().eventFilter(watched, event)

@@ -1,0 +1,178 @@
+"""The user's choices that outlive a run (QSettings), and how they become a session.
+
+QSettings holds everything except the API key, which lives only in the OS keychain
+(core/secrets.py). Command-line options override the stored values for one run and are not saved.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+from liveview.core.settings import DEFAULT_MODEL, LOCAL_MODEL, Backend, SessionSettings
+from liveview.core.video_pipeline import VideoSettings
+from liveview.encode import (
+    DEFAULT_CHANGE_THRESHOLD,
+    DEFAULT_FPS,
+    DEFAULT_JPEG_QUALITY,
+    DEFAULT_MAX_SIDE_PX,
+)
+
+PREFS_GROUP = "session"
+DEFAULT_PTT_KEY = "F8"
+ECHO_MODES = ("cancel", "half-duplex", "off")
+
+# Changing one of these while a session runs only takes effect in the next session.
+NEEDS_NEW_SESSION = frozenset(
+    {
+        "backend",
+        "url",
+        "model",
+        "voice",
+        "language",
+        "system_instruction",
+        "audio_replies",
+        "vertex_project",
+        "vertex_location",
+        "push_to_talk",
+        "mic_device",
+        "speaker_device",
+        "echo",
+        "fps",
+        "max_side",
+        "jpeg_quality",
+        "change_threshold",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Prefs:
+    backend: str = ""  # "" = gemini with a key, else local (the CLI's rule)
+    url: str = ""
+    model: str = ""
+    vertex_project: str = ""
+    vertex_location: str = "us-central1"
+    voice: str = ""
+    language: str = ""
+    system_instruction: str = ""
+    audio_replies: bool = True
+    push_to_talk: bool = False
+    ptt_key: str = DEFAULT_PTT_KEY
+    fps: float = DEFAULT_FPS
+    max_side: int = DEFAULT_MAX_SIDE_PX
+    jpeg_quality: int = DEFAULT_JPEG_QUALITY
+    change_threshold: float = DEFAULT_CHANGE_THRESHOLD
+    mic_enabled: bool = True
+    mic_device: str = ""  # "" = the system default
+    speaker_device: str = ""
+    echo: str = "cancel"
+    source: str = "test"
+    region: str = ""
+
+    def changed_fields(self, other: Prefs) -> set[str]:
+        return {f.name for f in fields(self) if getattr(self, f.name) != getattr(other, f.name)}
+
+    def resolved_backend(self, api_key: str | None) -> Backend:
+        if self.backend:
+            return Backend(self.backend)
+        if self.url:
+            return Backend.CUSTOM
+        return Backend.GEMINI if api_key else Backend.LOCAL
+
+    def session_settings(self, api_key: str | None) -> SessionSettings:
+        backend = self.resolved_backend(api_key)
+        model = self.model or (LOCAL_MODEL if backend is Backend.LOCAL else DEFAULT_MODEL)
+        return SessionSettings(
+            backend=backend,
+            url=self.url or None,
+            api_key=api_key if backend is not Backend.LOCAL else None,
+            vertex_project=self.vertex_project,
+            vertex_location=self.vertex_location or "us-central1",
+            model=model,
+            voice=self.voice or None,
+            language=self.language or None,
+            system_instruction=self.system_instruction or None,
+            audio_replies=self.audio_replies,
+            video_enabled=bool(self.source and self.source != "none"),
+            push_to_talk=self.push_to_talk,
+        )
+
+    def video_settings(self) -> VideoSettings:
+        """Raises ConfigError for values out of range."""
+        return VideoSettings(
+            fps=self.fps,
+            max_side=self.max_side,
+            jpeg_quality=self.jpeg_quality,
+            change_threshold=self.change_threshold,
+        )
+
+
+def _coerce(value: Any, default: Any) -> Any:
+    """QSettings on Linux hands back strings for everything stored in an INI file."""
+    if isinstance(default, bool):
+        return value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes")
+    try:
+        return type(default)(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def load_prefs(store: QSettings) -> Prefs:
+    store.beginGroup(PREFS_GROUP)
+    try:
+        values = {}
+        for f in fields(Prefs):
+            default = f.default
+            if store.contains(f.name):
+                values[f.name] = _coerce(store.value(f.name), default)
+        return Prefs(**values)
+    finally:
+        store.endGroup()
+
+
+def save_prefs(store: QSettings, prefs: Prefs) -> None:
+    store.beginGroup(PREFS_GROUP)
+    try:
+        for f in fields(Prefs):
+            store.setValue(f.name, getattr(prefs, f.name))
+    finally:
+        store.endGroup()
+    store.sync()
+
+
+def prefs_from_args(prefs: Prefs, args: argparse.Namespace) -> Prefs:
+    """The stored prefs with this run's command-line options on top."""
+    over: dict[str, Any] = {}
+    simple = {
+        "backend": "backend",
+        "url": "url",
+        "model": "model",
+        "voice": "voice",
+        "language": "language",
+        "system": "system_instruction",
+        "source": "source",
+        "region": "region",
+        "fps": "fps",
+        "max_side": "max_side",
+        "jpeg_quality": "jpeg_quality",
+        "change_threshold": "change_threshold",
+        "mic_device": "mic_device",
+        "speaker_device": "speaker_device",
+        "echo": "echo",
+        "mic": "mic_enabled",
+    }
+    for arg_name, field_name in simple.items():
+        value = getattr(args, arg_name, None)
+        if value is not None:
+            over[field_name] = value
+    if getattr(args, "url", None) and not getattr(args, "backend", None):
+        over["backend"] = Backend.CUSTOM.value
+    if getattr(args, "no_audio", False):
+        over["audio_replies"] = False
+    if getattr(args, "push_to_talk", False):
+        over["push_to_talk"] = True
+    return replace(prefs, **over)

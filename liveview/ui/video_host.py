@@ -1,0 +1,134 @@
+"""The chosen video source, running whether or not a session is live.
+
+The preview shows what would be sent from the moment a source is picked; frames go to the session
+only while one is connected (`target`). Qt-free: the window polls `pipeline.latest_preview`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from liveview.capture.runner import FrameProducer
+from liveview.capture.spec import open_source, parse_source_spec
+from liveview.core.video_pipeline import VideoPipeline, VideoSettings, VideoSink
+from liveview.errors import LiveViewError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VideoChanged:
+    """The source changed (kind "none" when there is no video) or stopped with `error`."""
+
+    kind: str
+    description: str
+    error: str = ""
+
+
+VideoListener = Callable[[VideoChanged], None]
+
+
+def source_kind(spec: str | None) -> str:
+    if not spec:
+        return "none"
+    try:
+        return parse_source_spec(spec).kind
+    except LiveViewError:
+        return "none"
+
+
+class VideoHost:
+    """Owns at most one VideoPipeline task; `select` replaces it, `aclose` cancels it."""
+
+    def __init__(self) -> None:
+        self.pipeline: VideoPipeline | None = None
+        self.kind = "none"
+        self.spec: str | None = None
+        self.region: str | None = None
+        self.target: VideoSink | None = None  # the session's sink, while one is connected
+        self._task: asyncio.Task[None] | None = None
+        self._listeners: list[VideoListener] = []
+        self._lock = asyncio.Lock()
+
+    def subscribe(self, listener: VideoListener) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, event: VideoChanged) -> None:
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("video listener failed")
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    @property
+    def sending(self) -> bool:
+        """Frames are going to a session (for the LIVE indicators)."""
+        return self.running and self.target is not None and not self.paused
+
+    @property
+    def paused(self) -> bool:
+        return self.pipeline is not None and self.pipeline.paused
+
+    async def select(self, spec: str | None, region: str | None, settings: VideoSettings) -> None:
+        """Switch to `spec` ("none"/None: no video). Raises ConfigError for a bad source;
+        the previous source is stopped either way."""
+        async with self._lock:
+            await self._stop_current()
+            self.spec, self.region = spec, region
+            if not spec or spec == "none":
+                self._emit(VideoChanged("none", "no video"))
+                return
+            # open_source probes the display or the camera: a thread, never the GUI loop.
+            source = await asyncio.to_thread(open_source, spec, region=region or None)
+            if source is None:
+                self._emit(VideoChanged("none", "no video"))
+                return
+            self.kind = source_kind(spec)
+            pipeline = VideoPipeline(
+                FrameProducer(source), settings, self._sink, on_error=self._on_error
+            )
+            self.pipeline = pipeline
+            self._task = asyncio.create_task(pipeline.run(), name=f"video-{self.kind}")
+            self._emit(VideoChanged(self.kind, pipeline.describe()))
+
+    def _sink(self, jpeg: bytes) -> bool:
+        target = self.target
+        return target(jpeg) if target is not None else False
+
+    def _on_error(self, exc: LiveViewError) -> None:
+        self._emit(VideoChanged("none", "video stopped", exc.user_message))
+
+    def pause(self, paused: bool) -> None:
+        if self.pipeline is None:
+            return
+        if paused:
+            self.pipeline.pause()
+        else:
+            self.pipeline.resume()
+
+    def snapshot(self) -> bool:
+        if self.pipeline is None or not self.running:
+            return False
+        self.pipeline.request_snapshot()
+        return True
+
+    async def _stop_current(self) -> None:
+        task, self._task = self._task, None
+        self.pipeline = None
+        self.kind = "none"
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, LiveViewError):
+                await task
+
+    async def aclose(self) -> None:
+        async with self._lock:
+            await self._stop_current()

@@ -1,0 +1,147 @@
+"""What the main window shows and drives, with no widgets: prefs, the conversation, the video
+source, the session, loop lag. The window subscribes to it; tests can drive it directly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QSettings
+
+from liveview.core.loop_lag import LoopLagMonitor
+from liveview.core.secrets import configured_api_key, store_api_key
+from liveview.core.transcript import Transcript
+from liveview.ui.key_test import fetch_live_models, try_session
+from liveview.ui.prefs import Prefs, save_prefs
+from liveview.ui.session_host import AudioPlan, SessionHost
+from liveview.ui.video_host import VideoHost
+
+KeyProvider = Callable[[], tuple[str | None, str]]
+
+
+@dataclass
+class WindowModel:
+    prefs: Prefs
+    store: QSettings
+    keys: KeyProvider = configured_api_key
+    transcript: Transcript = field(default_factory=Transcript)
+    video: VideoHost = field(default_factory=VideoHost)
+    session: SessionHost = field(default_factory=SessionHost)
+    lag: LoopLagMonitor = field(default_factory=LoopLagMonitor)
+    session_task: asyncio.Task[None] | None = None
+    _lag_task: asyncio.Task[None] | None = None
+    _tasks: set[asyncio.Task[object]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.session.subscribe(self._on_event)
+
+    def _on_event(self, event: object) -> None:
+        self.transcript.apply(event, time.time())
+
+    def spawn(self, work: Awaitable[object], name: str) -> asyncio.Task[object]:
+        """An owned task: kept until done, cancelled by aclose()."""
+        task = asyncio.ensure_future(work)
+        task.set_name(name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # -- session ---------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.session_task is not None and not self.session_task.done()
+
+    def start_session(self) -> asyncio.Task[None]:
+        if self.session_task is None or self.session_task.done():
+            self.session_task = asyncio.ensure_future(self._run_session())
+        return self.session_task
+
+    async def _run_session(self) -> None:
+        key, _ = self.keys()
+        settings = self.prefs.session_settings(key)
+        plan = AudioPlan(
+            mic=self.prefs.mic_enabled,
+            mic_device=self.prefs.mic_device or None,
+            speaker_device=self.prefs.speaker_device or None,
+            echo=self.prefs.echo,
+        )
+        session = self.session
+
+        def sink(jpeg: bytes) -> bool:
+            controller = session.controller
+            return controller.submit_video_frame(jpeg) if controller is not None else False
+
+        self.video.target = sink
+        try:
+            await session.run(settings, plan)
+        finally:
+            self.video.target = None
+
+    def stop_session(self) -> None:
+        self.session.stop()
+
+    def send_text(self, text: str) -> None:
+        """A typed turn; starts a session first when none is running (the turn waits for it)."""
+        if not self.running:
+            self.start_session()
+            self.spawn(self._send_when_ready(text), "send-when-ready")
+            return
+        controller = self.session.controller
+        if controller is not None:
+            controller.send_text(text)
+        else:
+            self.spawn(self._send_when_ready(text), "send-when-ready")
+
+    async def _send_when_ready(self, text: str) -> None:
+        # The controller queues typed turns until it is connected; it only has to exist.
+        while self.running and self.session.controller is None:
+            await asyncio.sleep(0.02)
+        if self.session.controller is not None:
+            self.session.controller.send_text(text)
+
+    # -- prefs and key ---------------------------------------------------------------------
+
+    def update_prefs(self, prefs: Prefs) -> None:
+        self.prefs = prefs
+        save_prefs(self.store, prefs)
+
+    def update_key(self, key: str | None) -> None:
+        """None: unchanged. Raises ConfigError when no keychain can hold it."""
+        if key is not None:
+            store_api_key(key or None)
+
+    async def test_key(self, prefs: Prefs, key: str | None) -> tuple[bool, str, list[str]]:
+        key = key or self.keys()[0]
+        settings = prefs.session_settings(key)
+        local_url = await self.session.local_server.url_for(settings)
+        ok, message = await try_session(settings, local_url)
+        models = await asyncio.to_thread(fetch_live_models, settings) if ok else []
+        return ok, message, models
+
+    # -- lifetime --------------------------------------------------------------------------
+
+    def start_background(self) -> None:
+        if self._lag_task is None:
+            self._lag_task = asyncio.ensure_future(self.lag.run())
+
+    async def aclose(self) -> None:
+        self.stop_session()
+        if self.session_task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                try:
+                    await asyncio.wait_for(self.session_task, 5.0)
+                except TimeoutError:
+                    self.session_task.cancel()
+        if self._lag_task is not None:
+            self._lag_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._lag_task
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.video.aclose()
+        await self.session.aclose()
