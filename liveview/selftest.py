@@ -5,6 +5,7 @@ a user hits it) and equally runnable from a checkout; offscreen is fine
 (`QT_QPA_PLATFORM=offscreen`).
 Steps, each printed with its result:
 
+  log          the rotating log file and crash hooks installed (the log folder is writable)
   imports      every liveview module (a missing one names itself)
   qt           a QApplication on the platform plugin, a window shown, JPEG/SVG image plugins
   audio        the audio devices Qt sees (none is a warning: text-only still works)
@@ -13,6 +14,8 @@ Steps, each printed with its result:
                display exists
   session      the bundled local server started in-process on loopback, a session set up, a
                frame and a typed question sent, a text reply received
+  window       the real main window (liveview.ui.app.run_app in its self-test mode): shown,
+               a turn typed to its own local server, the reply read back from the transcript
 
 The last line is `liveview self-test: OK ...` (exit 0) or `liveview self-test: FAILED: ...`
 (exit 1).
@@ -21,12 +24,15 @@ Any Qt warning that a plugin or library could not be loaded fails the test as we
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import functools
 import importlib
 import json
 import os
 import pkgutil
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -313,17 +319,63 @@ def check_session(report: Report) -> str:
     return f"local server replied: {short!r}"
 
 
-STEPS: tuple[tuple[str, Callable[[Report], str]], ...] = (
+def check_log(report: Report) -> str:
+    from liveview import logsetup
+
+    path = logsetup.install("liveview")
+    report.facts["log"] = str(path)
+    return f"writing to {path}"
+
+
+def _window_args(args: argparse.Namespace | None) -> argparse.Namespace:
+    if args is None:
+        from liveview.cli.options import add_session_options
+
+        parser = argparse.ArgumentParser()
+        add_session_options(parser)
+        args = parser.parse_args([])
+    # The window must talk to its own local server, whatever the user's settings say.
+    return argparse.Namespace(**{**vars(args), "self_test": True, "backend": "local", "url": None})
+
+
+def check_window(report: Report, args: argparse.Namespace | None = None) -> str:
+    from liveview.ui.app import SETTINGS_FILE_ENV, run_app
+
+    with tempfile.TemporaryDirectory(prefix="liveview-self-test-") as folder:
+        # A throwaway settings file: the self-test neither reads nor changes the user's.
+        previous = os.environ.get(SETTINGS_FILE_ENV)
+        os.environ[SETTINGS_FILE_ENV] = str(Path(folder) / "settings.ini")
+        try:
+            code = run_app(_window_args(args))
+        finally:
+            if previous is None:
+                os.environ.pop(SETTINGS_FILE_ENV, None)
+            else:
+                os.environ[SETTINGS_FILE_ENV] = previous
+    if code != 0:
+        raise SelfTestFailure(f"the main window's self-test exited with code {code}")
+    failures = _qt_failures(report)
+    if failures:
+        raise SelfTestFailure("Qt could not load a part it needs: " + " | ".join(failures))
+    return "main window shown and answered through its local server"
+
+
+STEPS: tuple[tuple[str, Callable[..., str]], ...] = (
+    ("log", check_log),
     ("imports", check_imports),
     ("qt", check_qt),
     ("audio", check_audio),
     ("echo", check_echo),
     ("frames", check_frames),
     ("session", check_session),
+    ("window", check_window),
 )
 
 
-def run(steps: tuple[tuple[str, Callable[[Report], str]], ...] = STEPS) -> Report:
+Steps = tuple[tuple[str, Callable[[Report], str]], ...]
+
+
+def run(steps: Steps = STEPS) -> Report:
     """Run the steps in order; raises SelfTestFailure naming the first step that failed."""
     report = Report()
     _install_qt_message_handler(report)
@@ -340,7 +392,8 @@ def run(steps: tuple[tuple[str, Callable[[Report], str]], ...] = STEPS) -> Repor
     return report
 
 
-def main() -> int:
+def main(args: argparse.Namespace | None = None) -> int:
+    """`args`: the window's parsed options (liveview --self-test ...), or None for defaults."""
     started = time.monotonic()
     # The pipewire probe's "couldn't load" is noise on PulseAudio systems, not a broken install.
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false")
@@ -348,12 +401,16 @@ def main() -> int:
     where = f"frozen, commit {info.get('commit', '?')}" if info["frozen"] else "from source"
     _say(f"liveview {info['version']} self-test ({where}, Python {sys.version.split()[0]}, "
          f"{sys.platform})")  # fmt: skip
+    steps = tuple(
+        (name, functools.partial(check_window, args=args) if step is check_window else step)
+        for name, step in STEPS
+    )
     try:
-        report = run()
+        report = run(steps)
     except SelfTestFailure as exc:
         _say(f"{FAILED_PREFIX}: {exc}")
         return 1
-    facts = ", ".join(f"{k} {v}" for k, v in report.facts.items() if k != "reply")
+    facts = ", ".join(f"{k} {v}" for k, v in report.facts.items() if k not in ("reply", "log"))
     _say(f"{READY_PREFIX} (version {info['version']}, {facts}, "
          f"{time.monotonic() - started:.1f} s)")  # fmt: skip
     return 0
