@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLoggingCategory
 from PySide6.QtMultimedia import QAudioDevice, QMediaDevices
 
 from liveview.errors import AudioDeviceError
@@ -30,11 +29,26 @@ def ensure_qt_app() -> QCoreApplication:
     with _app_lock:
         app = QCoreApplication.instance()
         if app is None:
-            # The "pipewire library not found" probe is noise on PulseAudio systems.
-            os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false")
             app = QCoreApplication(["liveview"])
             _app = app  # keep it alive for the life of the process
+        if not _quiet_rules_set:
+            _quiet_qt_multimedia()
         return app
+
+
+_quiet_rules_set = False
+
+
+def _quiet_qt_multimedia() -> None:
+    """The "pipewire library not found" probe and the FFmpeg banner are noise on stderr.
+
+    QT_LOGGING_RULES from the environment still wins, for debugging.
+    """
+    global _quiet_rules_set
+    QLoggingCategory.setFilterRules(
+        "qt.multimedia.symbolsresolver.warning=false\nqt.multimedia.ffmpeg.info=false"
+    )
+    _quiet_rules_set = True
 
 
 @dataclass(frozen=True)

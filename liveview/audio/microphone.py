@@ -8,6 +8,7 @@ hand it off (`loop.call_soon_threadsafe`), never wait.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,7 @@ _SAMPLE_FORMATS = {
     QAudioFormat.SampleFormat.Float: "float",
     QAudioFormat.SampleFormat.UInt8: "uint8",
 }
+MIC_STALL_S = 2.0  # no audio at all for this long: the device is gone (no Qt error is raised)
 _BROKEN = (QAudio.Error.OpenError, QAudio.Error.IOError, QAudio.Error.FatalError)
 
 
@@ -85,6 +87,7 @@ class Microphone:
         self._resampler: StreamResampler | None = None
         self._pending = bytearray()
         self._chunk_bytes = bytes_for_ms(chunk_ms, MIC_RATE_HZ)
+        self._last_data = 0.0  # when the source last delivered (stall watchdog)
 
     # ---- public, any thread --------------------------------------------------------------
     @property
@@ -152,6 +155,7 @@ class Microphone:
             )
         self._source, self._io = source, io
         self._pending.clear()
+        self._last_data = time.monotonic()
 
     def _stop_on_thread(self) -> None:
         if self._source is not None:
@@ -176,7 +180,14 @@ class Microphone:
             )
         raw = self._io.readAll().data()
         if not raw:
+            if now - self._last_data > MIC_STALL_S:
+                name = self._device.description() if self._device else "microphone"
+                raise AudioDeviceError(
+                    f"The microphone {name!r} stopped delivering audio; it may have been "
+                    "removed. Choose another one to keep talking."
+                )
             return
+        self._last_data = now
         self._pending.extend(self._engine._captured(self._convert(raw), now))
         self._emit_chunks(now)
 

@@ -39,6 +39,9 @@ PLAYBACK_DEVICE_BUFFER_MS = 50
 # What the sound server holds beyond Qt's ring (PulseAudio's stream buffer plus the sink's own
 # latency). Measured on PulseAudio 16 with `liveview bench audio` (start latency minus Qt's ring).
 SERVER_LATENCY_MS = 25.0
+# A sink that takes nothing for this long is gone (PulseAudio unloading a sink kills the stream
+# without Qt reporting an error state).
+DEVICE_STALL_S = 1.5
 _BROKEN = (QAudio.Error.OpenError, QAudio.Error.IOError, QAudio.Error.FatalError)
 
 
@@ -73,6 +76,7 @@ class ReplyPlayer:
         self._queued_at = 0.0
         self.audible_until = 0.0  # monotonic time the last reply sound written will have played
         self.device_resets = 0
+        self._last_progress = 0.0  # when the sink last took audio (stall watchdog)
 
     # ---- public, any thread --------------------------------------------------------------
     def push(self, pcm: bytes, turn_id: int, rate: int = REPLY_RATE_HZ) -> None:
@@ -191,6 +195,7 @@ class ReplyPlayer:
                 f"({self._sink.error().name}). Is it in use or unplugged?"
             )
         self._io = io
+        self._last_progress = time.monotonic()
 
     def _apply_volume(self) -> None:
         if self._sink is not None:
@@ -223,6 +228,14 @@ class ReplyPlayer:
             )
         free = sink.bytesFree()
         free -= free % 2
+        if free > 0:
+            self._last_progress = now
+        elif now - self._last_progress > DEVICE_STALL_S:
+            name = self._device.description() if self._device else "speaker"
+            raise AudioDeviceError(
+                f"The speaker {name!r} stopped taking audio; it may have been removed. "
+                "Replies continue as text; choose another output to hear them."
+            )
         latency_s = self.output_latency_ms / 1000.0
         with self._lock:
             result = self._jitter.read(free) if free > 0 else None

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -53,3 +54,27 @@ def test_the_test_server_lists_its_devices(speaker_running: None) -> None:
     assert "liveview_speaker" in devices.outputs and "liveview_mic" in devices.inputs
     assert devices.default_output == "liveview_speaker" and devices.default_input == "liveview_mic"
     assert devices.problem is None and not devices.text_only
+
+
+def test_a_speaker_removed_mid_session_is_reported_and_the_session_goes_on(
+    speaker_running: None,
+) -> None:
+    from liveview.audio import AudioEngine, EchoMode
+    from liveview.audio.probe import pactl
+
+    module = pactl(
+        "load-module", "module-null-sink", "sink_name=lv_vanishing",
+        "sink_properties=device.description=lv_vanishing",
+    )  # fmt: skip
+    errors: list[Exception] = []
+    with AudioEngine(EchoMode.OFF, on_error=errors.append) as engine:
+        player = engine.open_player("lv_vanishing")
+        time.sleep(0.3)
+        pactl("unload-module", module)
+        time.sleep(2.5)
+        player.push(bytes(4800), turn_id=1)  # the core may still push: never raises
+        if errors:
+            assert "stopped taking audio" in str(errors[0]) and engine.player is None
+        else:
+            # A server with module-rescue-streams moves the stream to another sink instead.
+            assert engine.player is player and engine.running
