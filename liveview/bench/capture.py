@@ -1,0 +1,445 @@
+"""`liveview bench capture`: what a screen frame costs, against the naive path, on a real screen.
+
+Needs an X display (Xvfb 1920x1080 is fine) and ImageMagick's `display` to put realistic content
+(windows of text, a photo-like area) on the root window. Sections:
+- per_frame: grab / convert+resize / encode / total ms (median, p95) and JPEG bytes, >= 100 frames;
+- naive: the same frames through mss -> PNG -> PIL -> JPEG (with PIL's thumbnail() resize, as in
+  common examples, and without a resize), and how many times slower that is;
+- static: a static screen for 60 s at 1 fps through the real VideoPipeline (simulated time by
+  default: an injected clock; frames still come from the real screen): fraction of frames sent;
+- change_delay: real time, 1 fps: from a change becoming visible on screen (seen by a separate
+  2 ms poller) to the pipeline handing the frame to its sink;
+- loop_lag: p99 lateness of a 20 ms asyncio sleep while the pipeline captures and encodes at 5 fps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext, suppress
+from pathlib import Path
+from typing import Any
+
+import cv2
+import mss
+import mss.tools
+import numpy as np
+
+from liveview.capture.runner import FrameProducer
+from liveview.capture.screen import Region, ScreenSource, list_monitors
+from liveview.core.loop_lag import LoopLagMonitor
+from liveview.core.video_pipeline import VideoPipeline, VideoSettings
+from liveview.encode import encode_resized, resize_to_max_side, thumbnail, to_bgr
+from liveview.encode.throttle import LatestSlot
+
+CHANGE_BOX = Region(600, 380, 720, 320)  # where the change-delay run alters the screen
+POLL_INTERVAL_S = 0.002
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--frames", type=int, default=120, help="frames timed (>= 100)")
+    parser.add_argument("--naive-frames", type=int, default=20, help="of those, through PNG")
+    parser.add_argument("--max-side", type=int, default=1024)
+    parser.add_argument("--jpeg-quality", type=int, default=80)
+    parser.add_argument("--static-seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--real-time", action="store_true", help="run the static test in real time, not simulated"
+    )
+    parser.add_argument("--changes", type=int, default=6, help="changes timed for change_delay")
+    parser.add_argument("--lag-seconds", type=float, default=10.0)
+    parser.add_argument("--monitor", type=int, default=1)
+    parser.add_argument(
+        "--own-display",
+        action="store_true",
+        help="start a private Xvfb 1920x1080x24 for the run (nothing else draws on it)",
+    )
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    with _private_display() if args.own_display else nullcontext():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> dict[str, Any]:
+    monitor = next(m for m in list_monitors() if m.index == args.monitor)
+    result: dict[str, Any] = {
+        "display": os.environ.get("DISPLAY", "") + (" (private Xvfb)" if args.own_display else ""),
+        "screen": f"{monitor.width}x{monitor.height}",
+        "settings": {"max_side": args.max_side, "jpeg_quality": args.jpeg_quality},
+    }
+    with tempfile.TemporaryDirectory() as tmp, _desktop_content(Path(tmp), monitor) as show:
+        result["content"] = show("a")
+        shots = _per_frame(args, result)
+        _naive(args, result, shots)
+        result["static"] = asyncio.run(_static(args))
+        result["change_delay"] = asyncio.run(_change_delay(args, show))
+        result["loop_lag"] = asyncio.run(_loop_lag(args))
+    result["targets"] = _targets(result)
+    return result
+
+
+@contextmanager
+def _private_display() -> Iterator[None]:
+    """A private Xvfb, so other programs' windows cannot change "static" content mid-run."""
+    if shutil.which("Xvfb") is None:
+        raise RuntimeError("--own-display needs Xvfb (apt install xvfb)")
+    number = next(n for n in range(140, 240) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    server = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    previous = os.environ.get("DISPLAY")
+    try:
+        deadline = time.monotonic() + 10
+        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError(f"Xvfb :{number} did not start")
+            time.sleep(0.05)
+        os.environ["DISPLAY"] = f":{number}"
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("DISPLAY", None)
+        else:
+            os.environ["DISPLAY"] = previous
+        server.terminate()
+        server.wait(timeout=10)
+
+
+# --- content on the screen ------------------------------------------------------------------
+
+
+def render_desktop(width: int, height: int, variant: str, seed: int = 7) -> np.ndarray:
+    """A desktop-like picture: wallpaper, windows with lines of text, a photo-like area."""
+    rng = random.Random(seed)
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    wallpaper = np.dstack([80 + 60 * xx / width, 60 + 80 * yy / height, 120 + 0 * xx])
+    image = wallpaper.astype(np.uint8)
+    words = [
+        "the",
+        "quick",
+        "brown",
+        "fox",
+        "jumps",
+        "over",
+        "lazy",
+        "dog",
+        "liveview",
+        "frame",
+        "screen",
+        "model",
+        "text",
+    ]
+    for wx, wy, ww, wh in ((40, 40, 860, 620), (940, 90, 940, 520), (120, 700, 700, 340)):
+        cv2.rectangle(image, (wx, wy), (wx + ww, wy + wh), (245, 245, 245), -1)
+        cv2.rectangle(image, (wx, wy), (wx + ww, wy + 28), (70, 70, 90), -1)
+        for y in range(wy + 52, wy + wh - 10, 22):
+            line = " ".join(rng.choice(words) for _ in range(ww // 60))
+            cv2.putText(image, line, (wx + 12, y), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (30, 30, 30), 1)
+    # A photo-like area: smooth colour fields with fine noise.
+    noise = np.random.default_rng(seed).integers(0, 255, (44, 64, 3), dtype=np.uint8)
+    photo = cv2.resize(noise, (900, 330), interpolation=cv2.INTER_CUBIC)
+    grain = np.random.default_rng(seed + 1).integers(-12, 12, photo.shape, dtype=np.int16)
+    image[720:1050, 960:1860] = np.clip(photo.astype(np.int16) + grain, 0, 255).astype(np.uint8)
+    if variant == "b":  # a dialog pops up over the middle
+        box = CHANGE_BOX
+        cv2.rectangle(
+            image, (box.x, box.y), (box.x + box.width, box.y + box.height), (200, 230, 255), -1
+        )
+        cv2.putText(
+            image,
+            "Saved 3 files",
+            (box.x + 40, box.y + 160),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            1.6,
+            (0, 0, 0),
+            3,
+        )
+    return image
+
+
+@contextmanager
+def _desktop_content(tmp: Path, monitor: Any) -> Iterator[Callable[[str], str]]:
+    """Yields show(variant): puts that picture on the X root window and waits until it is seen."""
+    if shutil.which("display") is None:
+        raise RuntimeError(
+            "the capture bench needs ImageMagick's `display` (apt install imagemagick)"
+        )
+    files = {}
+    for variant in ("a", "b"):
+        files[variant] = tmp / f"desktop-{variant}.png"
+        cv2.imwrite(str(files[variant]), render_desktop(monitor.width, monitor.height, variant))
+    black = tmp / "black.png"
+    cv2.imwrite(str(black), np.zeros((monitor.height, monitor.width, 3), np.uint8))
+
+    def show(variant: str) -> str:
+        # `display -window root` sets the root background and exits (its status is 1 even then).
+        subprocess.run(["display", "-window", "root", str(files[variant])], check=False, timeout=30)
+        return f"desktop-like picture '{variant}' on the root window (text windows, photo area)"
+
+    try:
+        yield show
+    finally:
+        subprocess.run(["display", "-window", "root", str(black)], check=False, timeout=30)
+
+
+# --- per-frame cost, ours and naive ---------------------------------------------------------
+
+
+def _stats(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"median": round(statistics.median(ordered), 3), "p95": round(p95, 3)}
+
+
+def _per_frame(args: argparse.Namespace, result: dict[str, Any]) -> list[Any]:
+    grab_ms, resize_ms, encode_ms, total_ms, thumb_ms, sizes = [], [], [], [], [], []
+    kept = []
+    with mss.MSS() as sct:
+        box = sct.monitors[args.monitor]
+        for i in range(max(100, args.frames)):
+            t0 = time.perf_counter()
+            shot = sct.grab(box)
+            image = np.asarray(shot)
+            t1 = time.perf_counter()
+            small = to_bgr(resize_to_max_side(image, args.max_side))
+            t2 = time.perf_counter()
+            encoded = encode_resized(small, args.jpeg_quality)
+            t3 = time.perf_counter()
+            thumbnail(small)
+            t4 = time.perf_counter()
+            grab_ms.append((t1 - t0) * 1e3)
+            resize_ms.append((t2 - t1) * 1e3)
+            encode_ms.append((t3 - t2) * 1e3)
+            total_ms.append((t3 - t0) * 1e3)
+            thumb_ms.append((t4 - t3) * 1e3)
+            sizes.append(len(encoded.data))
+            if i < args.naive_frames:
+                kept.append((shot, (t1 - t0) * 1e3))
+    result["per_frame"] = {
+        "frames": len(total_ms),
+        "output": f"{encoded.width}x{encoded.height}",
+        "grab_ms": _stats(grab_ms),
+        "convert_resize_ms": _stats(resize_ms),
+        "encode_ms": _stats(encode_ms),
+        "total_ms": _stats(total_ms),
+        "change_thumbnail_ms": _stats(thumb_ms),
+        "jpeg_bytes": {"median": int(statistics.median(sizes)), "max": max(sizes)},
+    }
+    return kept
+
+
+def _naive(args: argparse.Namespace, result: dict[str, Any], shots: list[Any]) -> None:
+    try:
+        from PIL import Image
+    except ImportError:
+        result["naive"] = {"skipped": "Pillow is not installed (pip install pillow)"}
+        return
+
+    def naive(shot: Any, resize: bool) -> tuple[float, int]:
+        t0 = time.perf_counter()
+        png = mss.tools.to_png(shot.rgb, shot.size)
+        assert png is not None
+        img = Image.open(io.BytesIO(png))
+        if resize:
+            img.thumbnail((args.max_side, args.max_side))  # what common examples do
+        out = io.BytesIO()
+        img.convert("RGB").save(out, format="JPEG", quality=args.jpeg_quality)
+        return (time.perf_counter() - t0) * 1e3, out.tell()
+
+    ours = result["per_frame"]["total_ms"]["median"]
+    naive_result: dict[str, Any] = {"frames": len(shots), "same_frames_as": "per_frame (first N)"}
+    for name, resize in (("png_pil_resize", True), ("png_pil_no_resize", False)):
+        runs = [naive(shot, resize) for shot, _ in shots]
+        totals = [grab + ms for (_, grab), (ms, _) in zip(shots, runs, strict=True)]
+        stats = _stats(totals)
+        naive_result[name] = {
+            "total_ms": stats,
+            "jpeg_bytes_median": int(statistics.median(size for _, size in runs)),
+            "slower_than_ours_x": round(stats["median"] / ours, 1),
+        }
+    result["naive"] = naive_result
+
+
+# --- pipeline runs --------------------------------------------------------------------------
+
+
+class _SimClock:
+    """Simulated time for the static run: each wait takes a little real time (so the real screen
+    keeps delivering frames) and advances the clock by the full wait."""
+
+    def __init__(self, real_s: float) -> None:
+        self.now = 0.0
+        self.real_s = real_s
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        self.now += delay
+        await asyncio.sleep(self.real_s)
+
+
+def _recorder(times: list[float], clock: Callable[[], float]) -> Callable[[bytes], bool]:
+    """A sink that notes when each frame arrived (and never reports a replaced frame)."""
+
+    def sink(_jpeg: bytes) -> bool:
+        times.append(clock())
+        return False
+
+    return sink
+
+
+async def _run_for(pipeline: VideoPipeline, until: Callable[[], bool]) -> None:
+    task = asyncio.create_task(pipeline.run(), name="bench video")
+    try:
+        while not until():
+            if task.done():
+                raise RuntimeError(f"the video pipeline stopped: {pipeline.error}")
+            await asyncio.sleep(0.005)
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+async def _static(args: argparse.Namespace) -> dict[str, Any]:
+    sent: list[float] = []
+    settings = VideoSettings(fps=1.0)
+    duration = args.static_seconds
+    if args.real_time:
+        start = time.monotonic()
+        pipeline = VideoPipeline(
+            FrameProducer(ScreenSource(args.monitor)), settings, _recorder(sent, time.monotonic)
+        )
+        await _run_for(pipeline, lambda: time.monotonic() - start >= duration)
+        timing = "real time"
+    else:
+        sim = _SimClock(real_s=0.01)
+        pipeline = VideoPipeline(
+            FrameProducer(ScreenSource(args.monitor)),
+            settings,
+            _recorder(sent, sim),
+            clock=sim,
+            sleep=sim.sleep,
+        )
+        await _run_for(pipeline, lambda: sim.now >= duration - 0.01)
+        timing = "simulated: injected clock, 10 ms of real time per wait, real screen frames"
+    slots = int(duration * settings.fps)
+    return {
+        "seconds": duration,
+        "fps": settings.fps,
+        "time": timing,
+        "frame_slots": slots,
+        "frames_sent": pipeline.counters.sent,
+        "fraction_sent": round(pipeline.counters.sent / slots, 4),
+        "skipped_unchanged": pipeline.counters.skipped_unchanged,
+        "keepalive_s": settings.keepalive_s,
+        "sent_at_s": [round(t, 2) for t in sent],
+    }
+
+
+async def _change_delay(args: argparse.Namespace, show: Callable[[str], str]) -> dict[str, Any]:
+    """Real time at 1 fps: alternate the picture, time change-visible -> frame in the sink."""
+    sink_times: list[float] = []
+    pipeline = VideoPipeline(
+        FrameProducer(ScreenSource(args.monitor)),
+        VideoSettings(fps=1.0),
+        _recorder(sink_times, time.monotonic),
+    )
+    delays_ms: list[float] = []
+    task = asyncio.create_task(pipeline.run(), name="bench video")
+    try:
+        while not sink_times:
+            await asyncio.sleep(0.01)
+        rng = random.Random(3)
+        for i in range(args.changes):
+            await asyncio.sleep(rng.uniform(1.2, 2.4))  # random phase against the 1 s ticks
+            sent_before = len(sink_times)
+            visible_at = await asyncio.to_thread(
+                _change_and_time, show, "b" if i % 2 == 0 else "a", args.monitor
+            )
+            while len(sink_times) == sent_before or sink_times[-1] < visible_at:
+                await asyncio.sleep(0.002)
+            first_after = next(t for t in sink_times[sent_before:] if t >= visible_at)
+            delays_ms.append(round((first_after - visible_at) * 1e3, 1))
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+    return {
+        "fps": 1.0,
+        "frame_interval_ms": 1000.0,
+        "delays_ms": delays_ms,
+        "median_ms": round(statistics.median(delays_ms), 1),
+        "max_ms": max(delays_ms),
+        "measured_from": "the change first seen by a separate 2 ms screen poller",
+    }
+
+
+def _change_and_time(show: Callable[[str], str], variant: str, monitor: int) -> float:
+    """Show `variant` and return the monotonic time the change became visible on screen."""
+    box = {"left": CHANGE_BOX.x + 100, "top": CHANGE_BOX.y + 100, "width": 200, "height": 60}
+    with mss.MSS() as sct:
+        before = np.asarray(sct.grab(box)).copy()
+        thread = threading.Thread(target=show, args=(variant,), name="bench: change screen")
+        thread.start()
+        try:
+            while True:
+                now = time.monotonic()
+                if not np.array_equal(np.asarray(sct.grab(box)), before):
+                    return now
+                time.sleep(POLL_INTERVAL_S)
+        finally:
+            thread.join()
+
+
+async def _loop_lag(args: argparse.Namespace) -> dict[str, Any]:
+    """Every frame encoded (change detection off) at 5 fps: the worst case for the loop."""
+    lane: LatestSlot[bytes] = LatestSlot()
+    pipeline = VideoPipeline(
+        FrameProducer(ScreenSource(args.monitor)),
+        VideoSettings(fps=5.0, change_detection=False),
+        lane.put,
+    )
+    monitor = LoopLagMonitor(interval_s=0.02)
+    lag_task = asyncio.create_task(monitor.run(), name="loop lag")
+    start = time.monotonic()
+    try:
+        await _run_for(pipeline, lambda: time.monotonic() - start >= args.lag_seconds)
+    finally:
+        lag_task.cancel()
+        with suppress(asyncio.CancelledError):
+            await lag_task
+    return {
+        "fps": 5.0,
+        "seconds": args.lag_seconds,
+        "frames_sent": pipeline.counters.sent,
+        "probe_interval_ms": 20,
+        "samples": len(monitor.samples_ms),
+        "p99_ms": round(monitor.p99_ms(), 2),
+        "max_ms": round(monitor.max_ms(), 2),
+    }
+
+
+def _targets(result: dict[str, Any]) -> dict[str, Any]:
+    total = result["per_frame"]["total_ms"]["median"]
+    naive = result.get("naive", {}).get("png_pil_resize", {})
+    return {
+        "total_median_le_6ms": total <= 6.0,
+        "naive_ratio_ge_20x": naive.get("slower_than_ours_x", 0) >= 20,
+        "static_fraction_le_10pct": result["static"]["fraction_sent"] <= 0.10,
+        "change_within_one_interval": result["change_delay"]["max_ms"] <= 1000.0,
+        "loop_lag_p99_le_10ms": result["loop_lag"]["p99_ms"] <= 10.0,
+    }
