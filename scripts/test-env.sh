@@ -41,7 +41,8 @@ if pactl info >/dev/null 2>&1; then
     pactl set-default-sink liveview_speaker
     pactl set-default-source liveview_mic
     # An idle null sink starts slowly; a low-latency stream kept attached keeps it running.
-    if ! pgrep -f 'pacat --latency-msec=30 /dev/zero' >/dev/null; then
+    # One keep-alive only: match the exact command line it is started with.
+    if ! pgrep -f 'pacat --latency-msec=30 --device=liveview_speaker' >/dev/null; then
         (pacat --latency-msec=30 --device=liveview_speaker --volume=0 /dev/zero >/dev/null 2>&1 &)
     fi
 fi
