@@ -93,7 +93,11 @@ def _private_display() -> Iterator[None]:
     """A private Xvfb, so other programs' windows cannot change "static" content mid-run."""
     if shutil.which("Xvfb") is None:
         raise RuntimeError("--own-display needs Xvfb (apt install xvfb)")
-    number = next(n for n in range(140, 240) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    number = next(
+        n
+        for n in range(140, 240)
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
+    )
     server = subprocess.Popen(
         ["Xvfb", f":{number}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,

@@ -155,7 +155,11 @@ def test_no_display_gives_a_clear_message() -> None:
 @pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed")
 def test_display_gone_mid_stream_reports_an_error(tmp_path: Path) -> None:
     """A private Xvfb is killed under a running capture: an error event, not a crash."""
-    display = next(n for n in range(150, 250) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    display = next(
+        n
+        for n in range(150, 250)
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
+    )
     xvfb = subprocess.Popen(
         ["Xvfb", f":{display}", "-screen", "0", "640x480x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
@@ -194,7 +198,7 @@ def test_display_gone_mid_stream_reports_an_error(tmp_path: Path) -> None:
         )
         assert child.stdout is not None and child.stdin is not None
         assert child.stdout.readline().startswith("grabbed (480, 640, 4)")
-        xvfb.kill()
+        xvfb.terminate()  # SIGTERM: the server goes away and removes its lock and socket
         xvfb.wait(timeout=10)
         child.stdin.write("go\n")
         child.stdin.flush()
@@ -204,7 +208,7 @@ def test_display_gone_mid_stream_reports_an_error(tmp_path: Path) -> None:
         assert "callback ['CaptureError']" in out
     finally:
         if xvfb.poll() is None:
-            xvfb.kill()
+            xvfb.terminate()
             xvfb.wait(timeout=10)
 
 
