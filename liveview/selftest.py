@@ -57,6 +57,10 @@ QT_FAILURE_MARKERS = (
     "no qt platform plugin could be initialized",
     "cannot mix incompatible qt library",
 )
+# Set (to 1) where a sound server is known to run, e.g. by packaging/smoke_test.sh when
+# `pactl info` answers: then finding no audio device is a failure (a bundle that cannot reach
+# the sound server), not a warning.
+REQUIRE_AUDIO_ENV = "LIVEVIEW_SELF_TEST_REQUIRE_AUDIO"
 SELF_TEST_QUESTION = "liveview self-test: what do you see?"
 TEST_PATTERN_SIZE = (640, 360)
 
@@ -95,11 +99,29 @@ def _frozen_root() -> Path | None:
 # --- steps ---------------------------------------------------------------------------------------
 
 
-def check_imports(report: Report) -> str:
-    names = sorted(
+def liveview_module_names() -> list[str]:
+    """Every liveview module, walking namespace packages (no __init__.py) as well."""
+    names = {
         info.name
         for info in pkgutil.walk_packages(liveview.__path__, "liveview.", onerror=_walk_error)
-    )
+    }
+    for package in REQUIRED_PACKAGES:
+        name = f"liveview.{package}"
+        if name in names:
+            continue
+        try:  # pkgutil skips a folder without __init__.py: import it and walk it directly
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        names.add(name)
+        prefix = name + "."
+        found = pkgutil.walk_packages(module.__path__, prefix, onerror=_walk_error)
+        names.update(info.name for info in found)
+    return sorted(names)
+
+
+def check_imports(report: Report) -> str:
+    names = liveview_module_names()
     failed: list[str] = []
     for name in names:
         try:
@@ -188,6 +210,8 @@ def check_audio(report: Report) -> str:
     failures = _qt_failures(report)
     if failures:
         raise SelfTestFailure("Qt Multimedia could not load: " + " | ".join(failures))
+    if os.environ.get(REQUIRE_AUDIO_ENV) == "1" and devices.problem:
+        raise SelfTestFailure(f"a sound server runs here, but: {devices.problem}")
     report.facts["audio"] = f"{len(devices.inputs)} in/{len(devices.outputs)} out"
     summary = f"{len(devices.inputs)} input(s), {len(devices.outputs)} output(s)"
     if devices.problem:

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Build liveview for the machine this runs on: the PyInstaller one-folder bundle in dist/liveview,
+# then this OS's installers (Linux: .tar.gz and .deb in dist/; macOS: .app and .dmg).
+# Windows: see packaging/README.md (PyInstaller, then Inno Setup's iscc).
+#   packaging/build.sh                 bundle + installers
+#   packaging/build.sh --bundle-only   just dist/liveview
+# PYTHON overrides the interpreter (default: .venv/bin/python, which needs the dev extra).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-.venv/bin/python}"
+started=$(date +%s)
+
+"$PYTHON" -c 'import PyInstaller' 2>/dev/null || {
+    echo "build.sh: PyInstaller is missing: $PYTHON -m pip install -e '.[dev]'" >&2
+    exit 1
+}
+if [ "$(uname -s)" = Darwin ]; then
+    # The .app icon: an .icns made from resources/icons/*.png.
+    iconset=build/icons/liveview.iconset
+    rm -rf "$iconset" && mkdir -p "$iconset"
+    for size in 16 32 64 128 256 512; do
+        cp "resources/icons/liveview-$size.png" "$iconset/icon_${size}x${size}.png"
+        half=$((size / 2))
+        [ "$half" -ge 16 ] && cp "resources/icons/liveview-$size.png" "$iconset/icon_${half}x${half}@2x.png"
+    done
+    iconutil -c icns "$iconset" -o build/icons/liveview.icns
+fi
+echo "== PyInstaller bundle"
+rm -rf dist/liveview dist/liveview.app
+"$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
+    --distpath dist --workpath build/pyinstaller packaging/liveview.spec
+if [ "$(uname -s)" = Linux ] && command -v strip >/dev/null; then
+    # A pyenv/source-built Python keeps its debug info (libpython alone: 22 MB -> 4 MB). Only the
+    # interpreter's own files are stripped: stripping auditwheel-patched wheel libraries can
+    # break them.
+    for f in dist/liveview/_internal/libpython3*.so* dist/liveview/_internal/python3*/lib-dynload/*.so; do
+        [ -f "$f" ] && ! [ -L "$f" ] && file "$f" | grep -q "not stripped" && strip --strip-unneeded "$f"
+    done
+fi
+echo "bundle: $(du -sh dist/liveview | cut -f1) in dist/liveview"
+
+if [ "${1:-}" != "--bundle-only" ]; then
+    case "$(uname -s)" in
+        Linux)
+            bash packaging/linux/make_tarball.sh
+            bash packaging/linux/make_deb.sh
+            ;;
+        Darwin)
+            bash packaging/macos/make_dmg.sh
+            ;;
+        *)
+            echo "build.sh: installers for $(uname -s): see packaging/README.md" >&2
+            ;;
+    esac
+fi
+echo "build.sh: done in $(( $(date +%s) - started )) s"
