@@ -30,6 +30,7 @@ SPEECH_LEVEL_DBFS = -45.0  # a mic chunk this loud counts as the user speaking (
 @dataclass(frozen=True)
 class AudioPlan:
     mic: bool = True
+    speaker: bool = True  # spoken replies asked for
     mic_device: str | None = None
     speaker_device: str | None = None
     echo: str = "cancel"
@@ -74,6 +75,8 @@ class AudioLink:
 
     def open(self, plan: AudioPlan, on_chunk: Callable[[bytes, float], None]) -> AudioState:
         """Blocking. Never raises: whatever fails is said in the returned note (text-only)."""
+        if not plan.mic and not plan.speaker:
+            return AudioState(False, False)  # text in, text out: no device needed
         try:
             from liveview.audio import AudioEngine, EchoMode, list_audio_devices
         except Exception as exc:  # audio not installed or Qt Multimedia missing
@@ -90,7 +93,7 @@ class AudioLink:
             self.engine.start()
             if self.engine.echo_note:
                 notes.append(self.engine.echo_note)
-            if devices.has_output:
+            if plan.speaker and devices.has_output:
                 self.player = _PlayerAdapter(self.engine.open_player(plan.speaker_device))
             if plan.mic and devices.has_input:
                 self.mic = self.engine.open_microphone(on_chunk, plan.mic_device)

@@ -65,6 +65,7 @@ class WindowModel:
         settings = self.prefs.session_settings(key)
         plan = AudioPlan(
             mic=self.prefs.mic_enabled,
+            speaker=settings.audio_replies,
             mic_device=self.prefs.mic_device or None,
             speaker_device=self.prefs.speaker_device or None,
             echo=self.prefs.echo,
