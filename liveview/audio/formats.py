@@ -98,7 +98,7 @@ def to_mono_int16(raw: bytes, sample_format: str, channels: int) -> np.ndarray:
     elif sample_format == "int32":
         data = np.frombuffer(raw, dtype="<i4").astype(np.float32) / 65536.0
     elif sample_format == "float":
-        data = np.frombuffer(raw, dtype="<f4") * 32767.0
+        data = (np.frombuffer(raw, dtype="<f4") * 32767.0).astype(np.float32)
     elif sample_format == "uint8":
         data = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) * 256.0
     else:
@@ -130,7 +130,7 @@ class StreamResampler:
     def process(self, samples: np.ndarray, last: bool = False) -> np.ndarray:
         if self._stream is None:
             return samples
-        return self._stream.resample_chunk(samples, last=last)
+        return np.asarray(self._stream.resample_chunk(samples, last=last))
 
     def process_bytes(self, pcm: bytes, last: bool = False) -> bytes:
         samples = np.frombuffer(pcm, dtype="<i2")

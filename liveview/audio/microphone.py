@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QIODevice
-from PySide6.QtMultimedia import QAudio, QAudioDevice, QAudioFormat, QAudioSource
+from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QtAudio
 
 from liveview.audio.devices import find_device
 from liveview.audio.formats import (
@@ -41,7 +41,7 @@ _SAMPLE_FORMATS = {
     QAudioFormat.SampleFormat.UInt8: "uint8",
 }
 MIC_STALL_S = 2.0  # no audio at all for this long: the device is gone (no Qt error is raised)
-_BROKEN = (QAudio.Error.OpenError, QAudio.Error.IOError, QAudio.Error.FatalError)
+_BROKEN = (QtAudio.Error.OpenError, QtAudio.Error.IOError, QtAudio.Error.FatalError)
 
 
 def _wanted_format() -> QAudioFormat:
@@ -188,7 +188,7 @@ class Microphone:
                 )
             return
         self._last_data = now
-        self._pending.extend(self._engine._captured(self._convert(raw), now))
+        self._pending.extend(self._engine._captured(self._convert(bytes(raw)), now))
         self._emit_chunks(now)
 
     def _convert(self, raw: bytes) -> bytes:

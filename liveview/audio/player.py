@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QIODevice
-from PySide6.QtMultimedia import QAudio, QAudioDevice, QAudioFormat, QAudioSink
+from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSink, QtAudio
 
 from liveview.audio.devices import find_device
 from liveview.audio.formats import (
@@ -42,7 +42,7 @@ SERVER_LATENCY_MS = 25.0
 # A sink that takes nothing for this long is gone (PulseAudio unloading a sink kills the stream
 # without Qt reporting an error state).
 DEVICE_STALL_S = 1.5
-_BROKEN = (QAudio.Error.OpenError, QAudio.Error.IOError, QAudio.Error.FatalError)
+_BROKEN = (QtAudio.Error.OpenError, QtAudio.Error.IOError, QtAudio.Error.FatalError)
 
 
 class ReplyPlayer:
@@ -117,7 +117,12 @@ class ReplyPlayer:
         callback = self.on_playback
         if event is not None and callback is not None:
             ended = event  # on the audio thread like every other playback event, after the reset
-            self._engine.post(lambda: (self._reset_device(), callback(ended)))
+
+            def reset_then_report() -> None:
+                self._reset_device()
+                callback(ended)
+
+            self._engine.post(reset_then_report)
         else:
             self._engine.post(self._reset_device)
         return heard

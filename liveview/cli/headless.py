@@ -20,13 +20,16 @@ from liveview.cli.options import (
     EXIT_CONNECTION,
     EXIT_OK,
     add_session_options,
+    audio_choice_from_args,
     settings_from_args,
 )
+from liveview.cli.push_to_talk import push_to_talk_from_stdin
 from liveview.core import events as core
 from liveview.core.backend import embedded_local_server, resolve_endpoint
 from liveview.core.controller import SessionController
 from liveview.core.media import build_video_pipeline, run_video, video_settings_from_args
 from liveview.core.secrets import configured_api_key
+from liveview.core.session_audio import SessionAudio
 from liveview.core.video_pipeline import VideoPipeline
 from liveview.errors import ConfigError, ConnectionFailedError, FatalServiceError, LiveViewError
 from liveview.protocol import events as ev
@@ -155,6 +158,7 @@ async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
         video = build_video_pipeline(
             controller, args.source, args.region, video_settings_from_args(args)
         )
+        audio = SessionAudio(controller, audio_choice_from_args(args, headless=True))
         failures: list[core.SessionFailed] = []
         controller.subscribe(_Printer(out, err))
         script = _TurnScript(controller, list(args.text))
@@ -166,33 +170,46 @@ async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
             if args.events:
                 event_log = stack.enter_context(EventLog.open(args.events))
                 controller.subscribe(event_log.write)
-            return await _hold(controller, video, script, args.duration, failures, err)
-
-
-async def _hold(
-    controller: SessionController,
-    video: VideoPipeline | None,
-    script: _TurnScript,
-    duration_s: float | None,
-    failures: list[core.SessionFailed],
-    err: TextIO,
-) -> int:
-    async with asyncio.TaskGroup() as tg:
-        session = tg.create_task(controller.run(), name="session")
-        media = tg.create_task(run_video(video), name="video")
-        if duration_s is not None:
-            waiter = tg.create_task(asyncio.sleep(duration_s), name="duration")
-        else:
-            waiter = tg.create_task(script.done.wait(), name="turns")
-        await asyncio.wait({session, waiter}, return_when=asyncio.FIRST_COMPLETED)
-        controller.stop()
-        waiter.cancel()
-        media.cancel()
+            await audio.start()
+            try:
+                await _hold(controller, video, audio, script, args)
+            finally:
+                await audio.close()
     if failures:
         failure = failures[-1]
         err.write(f"liveview: {failure.error.user_message}\n")
         return exit_code_for(failure.error)
     return EXIT_OK
+
+
+async def _until_done(script: _TurnScript, audio: SessionAudio, duration_s: float | None) -> None:
+    """--duration, else until every --text turn was answered and its reply has sounded."""
+    if duration_s is not None:
+        await asyncio.sleep(duration_s)
+    else:
+        await script.done.wait()
+        await audio.wait_played()
+
+
+async def _hold(
+    controller: SessionController,
+    video: VideoPipeline | None,
+    audio: SessionAudio,
+    script: _TurnScript,
+    args: argparse.Namespace,
+) -> None:
+    async with asyncio.TaskGroup() as tg:
+        session = tg.create_task(controller.run(), name="session")
+        media = tg.create_task(run_video(video), name="video")
+        waiter = tg.create_task(_until_done(script, audio, args.duration), name="until-done")
+        keys = None
+        if args.push_to_talk:
+            keys = tg.create_task(push_to_talk_from_stdin(controller, audio), name="ptt-keys")
+        await asyncio.wait({session, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        controller.stop()
+        for task in (waiter, media, keys):
+            if task is not None:
+                task.cancel()
 
 
 def main(args: argparse.Namespace) -> int:

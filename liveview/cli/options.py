@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from liveview.core.session_audio import AudioChoice
 from liveview.core.settings import LOCAL_MODEL, VOICES, Backend, SessionSettings
 
 EXIT_OK = 0
@@ -90,3 +91,16 @@ def settings_from_args(args: argparse.Namespace, *, api_key: str | None) -> Sess
     if model:
         kwargs["model"] = model
     return SessionSettings(**kwargs)  # type: ignore[arg-type]
+
+
+def audio_choice_from_args(args: argparse.Namespace, *, headless: bool) -> AudioChoice:
+    """Headless sends the mic only with --mic (scripts should not listen by surprise); the
+    window sends it unless --no-mic. Spoken replies play unless --no-audio."""
+    mic = args.mic if args.mic is not None else not headless
+    return AudioChoice(
+        mic=bool(mic) or bool(args.push_to_talk),
+        play=not args.no_audio,
+        mic_device=args.mic_device,
+        speaker_device=args.speaker_device,
+        echo=args.echo or "cancel",
+    )
