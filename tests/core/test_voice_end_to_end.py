@@ -1,0 +1,85 @@
+"""Voice end to end on a real sound server: the local server speaks through the speaker, the
+test talks over it into the virtual microphone, playback stops and the reply is marked cut off."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from liveview.audio.probe import (
+    KeepRunning,
+    MonitorRecorder,
+    SinkFeeder,
+    espeak_pcm,
+    pulse_available,
+)
+from liveview.core import events as core
+from liveview.core.controller import SessionController
+from liveview.core.session_audio import AudioChoice, SessionAudio
+from liveview.core.settings import Backend, SessionSettings
+from liveview.core.transcript import Role, Transcript
+from liveview.protocol import events as ev
+from liveview.server.app import LocalLiveServer, running_in_thread
+from liveview.transport.endpoint import local_endpoint
+
+pytestmark = pytest.mark.pulse
+
+
+@pytest.fixture(scope="module")
+def sound_server() -> Iterator[None]:
+    if not pulse_available():
+        pytest.skip("no PulseAudio server: run the tests after `. scripts/test-env.sh`")
+    speaker, mic_feed = KeepRunning("liveview_speaker"), KeepRunning("liveview_mic_feed")
+    yield
+    speaker.close()
+    mic_feed.close()
+
+
+async def wait_for(predicate, timeout_s: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(timeout_s):
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+
+async def test_talking_over_the_model_silences_it_and_marks_the_reply(sound_server: None) -> None:
+    with running_in_thread(LocalLiveServer()) as server:
+        settings = SessionSettings(backend=Backend.LOCAL, model="local")
+        controller = SessionController(settings, local_endpoint(server.url))
+        transcript = Transcript()
+        seen: list[tuple[float, object]] = []
+        controller.subscribe(lambda e: seen.append((time.monotonic(), e)))
+        controller.subscribe(lambda e: transcript.apply(e, time.time()))
+        audio = SessionAudio(controller, AudioChoice(mic=True, play=True, echo="off"))
+        await audio.start()
+        assert audio.player is not None and audio.microphone is not None
+        speech = espeak_pcm("stop, stop, please stop talking now", 16_000)
+        with MonitorRecorder("liveview_speaker.monitor") as recorder:
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(controller.run())
+                await wait_for(lambda: controller.connected)
+                controller.send_text("describe everything you can, at length")
+                await wait_for(lambda: audio.player is not None and audio.player.is_playing)
+                await asyncio.sleep(1.0)  # the model is well into its reply
+                feeder = SinkFeeder("liveview_mic_feed", 16_000)
+                feeder.write(speech)
+                await wait_for(lambda: any(isinstance(e, ev.Interrupted) for _, e in seen))
+                await asyncio.sleep(1.0)
+                feeder.close()
+                controller.stop()
+            recording = recorder.snapshot()
+        await audio.close()
+
+    interrupted_at = next(t for t, e in seen if isinstance(e, ev.Interrupted))
+    first_audio_at = next(t for t, e in seen if isinstance(e, ev.ModelAudio))
+    # Sound came out before the barge-in, and stopped right after it.
+    assert recording.first_sound_after(first_audio_at - 0.5) is not None
+    last = recording.last_sound_before(interrupted_at + 0.8)
+    assert last is not None and last - interrupted_at < 0.15
+    assert not len(recording.sound_indices(interrupted_at + 0.15, interrupted_at + 0.8))
+    cut = [e for _, e in seen if isinstance(e, core.ReplyCutOff)]
+    assert cut and cut[0].heard_ms > 500
+    replies = [e for e in transcript.entries if e.role is Role.MODEL]
+    assert replies[0].interrupted and replies[0].heard_ms == cut[0].heard_ms
