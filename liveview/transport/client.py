@@ -108,8 +108,10 @@ class LiveConnection:
         self._clock = clock
         self._on_wire = on_wire
         self._lanes = lanes if lanes is not None else OutgoingLanes()
-        self._pending: deque[ev.Event] = deque()  # events that arrived during setup
+        self._pending: deque[ev.Event] = deque()  # received, not yet handed to events()
         self._sender: asyncio.Task[None] | None = None
+        self._idle = asyncio.Event()  # set while the lanes are empty and nothing is in flight
+        self._idle.set()
         self._in_flight: Message | None = None  # taken from a lane, not yet on the socket
         self._unsent: list[Message] = []
         self._receiving = False
@@ -205,7 +207,9 @@ class LiveConnection:
                 f"cannot send {message_kind(message)} while the session is "
                 f"{self._session.state.value}"
             )
-        return self._lanes.put(message)
+        dropped = self._lanes.put(message)
+        self._idle.clear()
+        return dropped
 
     def send_audio(self, pcm: bytes, rate: int = MIC_SAMPLE_RATE_HZ) -> bool:
         """16-bit LE mono PCM; True when the oldest queued chunk was dropped to make room."""
@@ -237,6 +241,8 @@ class LiveConnection:
     async def _send_loop(self) -> None:
         try:
             while True:
+                if not self._lanes:
+                    self._idle.set()
                 message = await self._lanes.get()
                 try:
                     text = self._session.send(message)
@@ -255,6 +261,7 @@ class LiveConnection:
             self._mark_closed()
         except Exception:
             log.exception("the sender of %s failed", self._endpoint.description)
+            self._mark_closed()
             await self._ws.close(1011, "client sender failed")
 
     def _count_out(self, message: Mapping[str, Any], text: str) -> None:
@@ -271,27 +278,28 @@ class LiveConnection:
         Ends normally after a normal close (1000/1001, or our own close()). Otherwise raises
         ConnectionFailedError (dropped without a close frame, keepalive timeout) or the
         ServiceError subclass the close code and reason map to. A malformed message yields a
-        ProtocolErrorEvent and the session goes on. One consumer at a time.
+        ProtocolErrorEvent and the session goes on. One consumer at a time; breaking out and
+        calling events() again later resumes where it stopped.
         """
-        if self._receiving:
-            raise RuntimeError("events() is already being iterated elsewhere")
-        self._receiving = True
-        try:
+        while True:
+            # Events wait in a deque, so a consumer that breaks out mid-message and calls
+            # events() again later loses nothing.
             while self._pending:
                 yield self._pending.popleft()
-            while True:
-                try:
-                    frame = await self._ws.recv()
-                except ConnectionClosed as exc:
-                    self._mark_closed()
-                    error = self._close_error(exc, during_setup=False)
-                    if error is None:
-                        return
-                    raise error from None
-                for event in self._receive_frame(frame):
-                    yield event
-        finally:
-            self._receiving = False
+            if self._receiving:
+                raise RuntimeError("events() is already being awaited by another task")
+            self._receiving = True
+            try:
+                frame = await self._ws.recv()
+            except ConnectionClosed as exc:
+                self._mark_closed()
+                error = self._close_error(exc, during_setup=False)
+                if error is None:
+                    return
+                raise error from None
+            finally:
+                self._receiving = False
+            self._pending.extend(self._receive_frame(frame))
 
     def _receive_frame(self, frame: str | bytes) -> list[ev.Event]:
         size = len(frame) if isinstance(frame, bytes) else wire_size(frame)
@@ -349,11 +357,22 @@ class LiveConnection:
     def _mark_closed(self) -> None:
         self._closed = True
         self._session.close()
+        self._idle.set()  # nothing more will be sent: release close(drain_timeout_s=...)
 
-    async def close(self) -> None:
-        """Stop sending and close the socket with 1000. Idempotent; never raises on a dead link."""
+    async def close(self, *, drain_timeout_s: float = 0.0) -> None:
+        """Stop sending and close the socket with 1000. Idempotent; never raises on a dead link.
+
+        With `drain_timeout_s`, first wait up to that long for queued messages to go out (e.g. a
+        typed turn just before exit); whatever is left is in `unsent_messages()`.
+        """
         if self._closing:
             return
+        if drain_timeout_s > 0 and not self._closed:
+            try:
+                async with asyncio.timeout(drain_timeout_s):
+                    await self._idle.wait()
+            except TimeoutError:
+                log.info("closing with %d messages unsent", len(self._lanes))
         self._closing = True
         await self._stop_sender()
         try:
