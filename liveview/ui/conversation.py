@@ -69,9 +69,10 @@ def entry_html(entry: Entry) -> str:
         cursor = " ▍" if entry.open and entry.role is Role.MODEL else ""
         parts.append(f"<p style='margin:0 0 0 12px'>{body}{cursor}</p>")
     if entry.interrupted:
-        heard = "" if entry.heard_ms is None else f" after {entry.heard_ms / 1000:.1f} s"
+        # 0 ms heard means nothing was playing yet (or a text reply): say just "cut off".
+        heard = f" after {entry.heard_ms / 1000:.1f} s heard" if entry.heard_ms else ""
         parts.append(
-            f"<p style='margin:0 0 0 12px; color:#e74c3c'><i>⏹ cut off by you{heard}</i></p>"
+            f"<p style='margin:0 0 0 12px; color:#e74c3c'><i>■ cut off by you{heard}</i></p>"
         )
     for title, uri in entry.sources:
         safe_uri = html.escape(uri, quote=True)

@@ -95,7 +95,6 @@ class QtProtocolInspector(QDockWidget):
         self.secrets: tuple[str, ...] = ()  # scrubbed from every summary
         self.kinds: set[str] = set()
         self._pending: list[tuple[str, str, str, str, str]] = []
-        self._t0: float | None = None
         self.model = WireTableModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -103,7 +102,12 @@ class QtProtocolInspector(QDockWidget):
         self.table = QTableView(self)
         self.table.setModel(self.proxy)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        for column in range(4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.filter = QComboBox(self)
         self.filter.addItem(ALL_TYPES)
@@ -130,13 +134,12 @@ class QtProtocolInspector(QDockWidget):
         clear.clicked.connect(self._on_clear)
 
     def add(self, message: WireMessage) -> None:
-        if self._t0 is None:
-            self._t0 = message.at
         summary = message.summary
         for secret in self.secrets:
             if secret:
                 summary = summary.replace(secret, REDACTED)
-        stamp = time.strftime("%H:%M:%S") + f" +{message.at - self._t0:8.3f}s"
+        wall = time.time()
+        stamp = time.strftime("%H:%M:%S", time.localtime(wall)) + f".{int(wall % 1 * 1000):03d}"
         arrow = "→ out" if message.direction == "out" else "← in"
         self._pending.append((stamp, arrow, message.kind, format_size(message.size), summary))
         if len(self._pending) > MAX_ROWS:

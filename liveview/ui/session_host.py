@@ -73,7 +73,12 @@ class AudioLink:
         self.player: _PlayerAdapter | None = None
         self.note = ""
 
-    def open(self, plan: AudioPlan, on_chunk: Callable[[bytes, float], None]) -> AudioState:
+    def open(
+        self,
+        plan: AudioPlan,
+        on_chunk: Callable[[bytes, float], None],
+        on_error: Callable[[AudioDeviceError], None] | None = None,
+    ) -> AudioState:
         """Blocking. Never raises: whatever fails is said in the returned note (text-only)."""
         if not plan.mic and not plan.speaker:
             return AudioState(False, False)  # text in, text out: no device needed
@@ -89,7 +94,7 @@ class AudioLink:
             plan.echo, EchoMode.CANCEL
         )
         try:
-            self.engine = AudioEngine(mode)
+            self.engine = AudioEngine(mode, on_error=on_error)
             self.engine.start()
             if self.engine.echo_note:
                 notes.append(self.engine.echo_note)
@@ -180,7 +185,14 @@ class SessionHost:
         self.controller = controller
         controller.subscribe(self._on_controller_event)
         try:
-            self.audio_state = await asyncio.to_thread(self.audio.open, audio, self._on_mic)
+            loop = asyncio.get_running_loop()
+
+            def on_audio_error(exc: AudioDeviceError) -> None:  # audio thread: hop over
+                loop.call_soon_threadsafe(self._on_audio_error, exc)
+
+            self.audio_state = await asyncio.to_thread(
+                self.audio.open, audio, self._on_mic, on_audio_error
+            )
             self.audio.set_muted(self._mic_muted)
             controller.player = self.audio.player
             self._emit(self.audio_state)
@@ -198,6 +210,18 @@ class SessionHost:
         resolved = resolve_endpoint(settings, local_url)
         self.description = resolved.description
         return SessionController(resolved.settings, resolved.endpoint)
+
+    def _on_audio_error(self, exc: AudioDeviceError) -> None:
+        """A device died mid-session: say so; the session goes on with what still works."""
+        engine = self.audio.engine
+        mic = engine is not None and engine.microphone is not None
+        speaker = engine is not None and engine.player is not None
+        if not mic:
+            self.audio.mic = None
+        self.audio_state = AudioState(mic, speaker, exc.user_message)
+        self._emit(self.audio_state)
+        if self.controller is not None:
+            self.controller.notify(core.Notice(exc.user_message, "warning"))
 
     def _on_controller_event(self, event: object) -> None:
         if isinstance(event, ev.TurnComplete) and self.audio.player is not None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QSettings
 
+from liveview.core import events as core
 from liveview.core.loop_lag import LoopLagMonitor
 from liveview.core.secrets import configured_api_key, store_api_key
 from liveview.core.transcript import Transcript
@@ -19,6 +21,7 @@ from liveview.ui.prefs import Prefs, save_prefs
 from liveview.ui.session_host import AudioPlan, SessionHost
 from liveview.ui.video_host import VideoHost
 
+FIRST_FRAME_WAIT_S = 3.0
 KeyProvider = Callable[[], tuple[str | None, str]]
 
 
@@ -39,6 +42,10 @@ class WindowModel:
         self.session.subscribe(self._on_event)
 
     def _on_event(self, event: object) -> None:
+        if isinstance(event, core.ToolAnswered):
+            answer = json.dumps(event.result, sort_keys=True, ensure_ascii=False)
+            self.transcript.record_tool_answer(event.call_id, answer)
+            return
         self.transcript.apply(event, time.time())
 
     def spawn(self, work: Awaitable[object], name: str) -> asyncio.Task[object]:
@@ -98,8 +105,17 @@ class WindowModel:
             self.spawn(self._send_when_ready(text), "send-when-ready")
 
     async def _send_when_ready(self, text: str) -> None:
-        # The controller queues typed turns until it is connected; it only has to exist.
-        while self.running and self.session.controller is None:
+        """The turn that started the session waits for the connection and, with video on, for
+        the first frame (up to FIRST_FRAME_WAIT_S): "what do you see?" needs a picture."""
+        deadline: float | None = None
+        while self.running:
+            controller = self.session.controller
+            if controller is not None and controller.connected:
+                if not self.video.running or controller.stats.frames_sent.rate(time.monotonic()):
+                    break
+                deadline = deadline or time.monotonic() + FIRST_FRAME_WAIT_S
+                if time.monotonic() > deadline:
+                    break
             await asyncio.sleep(0.02)
         if self.session.controller is not None:
             self.session.controller.send_text(text)
