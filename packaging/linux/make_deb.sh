@@ -41,7 +41,7 @@ Description: live screen and camera analysis with the Gemini Live API
  network it runs against a built-in local server that speaks the same protocol.
 CONTROL
 
-# xz -6: about a third smaller than gzip for this payload, and every dpkg reads it.
-dpkg-deb --root-owner-group -Zxz -z6 --build "$STAGE" "$OUT" >/dev/null
+# xz -9: about a third smaller than gzip for this payload, and every dpkg reads it.
+dpkg-deb --root-owner-group -Zxz -z9 --threads-max="$(nproc)" --build "$STAGE" "$OUT" >/dev/null
 echo "deb: $OUT ($(du -h "$OUT" | cut -f1); installed ${INSTALLED_KB} kB)"
 echo "     Depends: ${DEPENDS}"
