@@ -101,9 +101,14 @@ def install(app_name: str = "liveview", *, level: int = logging.INFO) -> Path:
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         handler.setLevel(level)
         root = logging.getLogger()
-        root.addHandler(handler)
         if root.level > level or root.level == logging.NOTSET:
+            # The file wants INFO; the console handlers already there (basicConfig's) keep the
+            # level they showed before, so the terminal does not get chattier.
+            for existing in root.handlers:
+                if existing.level == logging.NOTSET:
+                    existing.setLevel(root.level or logging.WARNING)
             root.setLevel(level)
+        root.addHandler(handler)
         _state["handler"] = handler
         _state["path"] = path
         _enable_fault_log(folder / f"{app_name}-faults.log")

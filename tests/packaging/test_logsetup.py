@@ -106,3 +106,22 @@ def test_log_rotates_at_its_size_limit(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert files[:2] == ["liveview.log", "liveview.log.1"]
     assert len(files) == logsetup.LOG_FILE_BACKUPS + 1  # old ones are deleted, not kept forever
     assert all(p.stat().st_size <= 20_000 + 200 for p in tmp_path.glob("liveview.log*"))
+
+
+def test_console_stays_as_quiet_as_before(tmp_path: Path) -> None:
+    code = textwrap.dedent(
+        """
+        import logging
+        from liveview import logsetup
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+        logsetup.install("liveview")
+        logging.getLogger("liveview.demo").info("only in the file")
+        logging.getLogger("liveview.demo").warning("in both")
+        """
+    )
+    env = {**os.environ, "LIVEVIEW_LOG_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=True, timeout=60)  # fmt: skip
+    assert "in both" in result.stderr and "only in the file" not in result.stderr
+    text = (tmp_path / "liveview.log").read_text(encoding="utf-8")
+    assert "only in the file" in text and "in both" in text
