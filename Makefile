@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test system-run system-test venv package clean
+.PHONY: run test system-run system-test venv package smoke clean
 
 run: system-run $(STAMP)
 	$(VENV)/bin/liveview
@@ -24,6 +24,14 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+package: system-run $(STAMP)
+	bash packaging/build.sh
+
+# The frozen one-folder bundle, run offscreen with --self-test (what CI checks).
+smoke: system-test $(STAMP)
+	bash packaging/build.sh --bundle-only
+	bash -c '. scripts/test-env.sh && bash packaging/smoke_test.sh'
 
 clean:
 	rm -rf $(VENV) build dist test-output .coverage

@@ -62,6 +62,10 @@ def _window(argv: Sequence[str]) -> int:
     )
     add_session_options(parser)
     args = parser.parse_args(argv)
+    if args.self_test:
+        from liveview.selftest import main as self_test_main
+
+        return self_test_main(args)
     from liveview.ui.app import run_app
 
     return run_app(args)
@@ -80,6 +84,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Qt Multimedia probes for PipeWire before falling back to PulseAudio and says so on stderr.
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # The frozen app has no console: everything also goes to a rotating log file, and an
+    # unexpected exception is written there whole (and shown in a dialog by the window).
+    from liveview import logsetup
+
+    logsetup.install("liveview")
     try:
         if argv and argv[0] in _DISPATCH:
             return _DISPATCH[argv[0]](argv[1:])
