@@ -95,7 +95,6 @@ async def _main(app: object, store: object, prefs: object, self_test: bool) -> i
 
     model = WindowModel(prefs, store)  # type: ignore[arg-type]
     window = QtMainWindow(model)
-    app.installEventFilter(window)  # type: ignore[attr-defined]
     window.show()
     await asyncio.sleep(0)  # let the first paint happen
     _report_startup(window)

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from liveview.capture.screen import MonitorInfo, Region
 from liveview.core import events as core
@@ -72,6 +72,10 @@ class QtMainWindow(QMainWindow):
         self._levels.timeout.connect(self._on_level_due)
         self._levels.start()
         self._ptt_held = False
+        # The push-to-talk key is held, wherever the focus is: an application-wide filter.
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
         self._apply_prefs()
         self._restore_geometry()
 
@@ -133,6 +137,9 @@ class QtMainWindow(QMainWindow):
         store.setValue("window/state", self.saveState())
         store.sync()
         self.model.stop_session()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         self.closed.set()
         super().closeEvent(event)
 

@@ -39,6 +39,12 @@ def grab_monitor(monitor: MonitorInfo) -> QImage:
         return image.copy()
 
 
+def _span(start: QPoint, end: QPoint) -> QRect:
+    """The rectangle between two drag points (QRect(p1, p2) would count both edges: +1 px)."""
+    left, top = min(start.x(), end.x()), min(start.y(), end.y())
+    return QRect(left, top, abs(end.x() - start.x()), abs(end.y() - start.y()))
+
+
 class QtRegionOverlay(QWidget):
     """Frameless, on top, covering `monitor`; emits `chosen(Region)` or `cancelled()`."""
 
@@ -101,18 +107,18 @@ class QtRegionOverlay(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._origin = event.position().toPoint()
-        self.selection = QRect(self._origin, self._origin)
+        self.selection = QRect()
         self.update()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._origin is not None:
-            self.selection = QRect(self._origin, event.position().toPoint())
+            self.selection = _span(self._origin, event.position().toPoint())
             self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._origin is None:
             return
-        self.selection = QRect(self._origin, event.position().toPoint())
+        self.selection = _span(self._origin, event.position().toPoint())
         self._origin = None
         self._finish()
 

@@ -105,3 +105,26 @@ async def test_a_second_turn_mid_reply_marks_the_reply_cut_off(
         first = next(e for e in window.model.transcript.entries if e.role is Role.MODEL)
         assert first.interrupted
         assert "cut off by you" in window.conversation.plain_text()
+
+
+async def test_the_push_to_talk_key_sends_activity_start_and_end(
+    qtbot: Any, store: QSettings, live_server: LocalLiveServer
+) -> None:
+    prefs = local_prefs(live_server.url, push_to_talk=True, ptt_key="F8")
+    async with open_window(qtbot, store, prefs) as window:
+        assert window.controls.ptt_button.isVisibleTo(window)
+        window.toggle_session()
+        await wait_until(
+            lambda: (
+                window.model.session.controller is not None
+                and window.model.session.controller.connected
+            )
+        )
+        connection = live_server.connections[-1]
+        qtbot.keyPress(window.conversation.input, Qt.Key.Key_F8)
+        await wait_until(lambda: "realtimeInput.activityStart" in connection.received_kinds)
+        assert "realtimeInput.activityEnd" not in connection.received_kinds
+        qtbot.keyRelease(window.conversation.input, Qt.Key.Key_F8)
+        await wait_until(lambda: "realtimeInput.activityEnd" in connection.received_kinds)
+        # The held key never typed into the box.
+        assert window.conversation.input.text() == ""
