@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/test-env.sh
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-xcb}"
+# Qt Multimedia probes PipeWire before PulseAudio and says so on stderr: noise, not a problem.
+export QT_LOGGING_RULES="${QT_LOGGING_RULES:-qt.multimedia.symbolsresolver=false}"
 mkdir -p test-output
 
 echo "== ruff"
