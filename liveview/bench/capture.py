@@ -36,7 +36,7 @@ import mss.tools
 import numpy as np
 
 from liveview.capture.runner import FrameProducer
-from liveview.capture.screen import Region, ScreenSource, list_monitors
+from liveview.capture.screen import Region, ScreenSource, list_monitors, open_mss
 from liveview.core.loop_lag import LoopLagMonitor
 from liveview.core.video_pipeline import VideoPipeline, VideoSettings
 from liveview.encode import encode_resized, resize_to_max_side, thumbnail, to_bgr
@@ -210,7 +210,7 @@ def _stats(values: list[float]) -> dict[str, float]:
 def _per_frame(args: argparse.Namespace, result: dict[str, Any]) -> list[Any]:
     grab_ms, resize_ms, encode_ms, total_ms, thumb_ms, sizes = [], [], [], [], [], []
     kept = []
-    with mss.MSS() as sct:
+    with open_mss() as sct:
         box = sct.monitors[args.monitor]
         for i in range(max(100, args.frames)):
             t0 = time.perf_counter()
@@ -395,7 +395,7 @@ async def _change_delay(args: argparse.Namespace, show: Callable[[str], str]) ->
 def _change_and_time(show: Callable[[str], str], variant: str, monitor: int) -> float:
     """Show `variant` and return the monotonic time the change became visible on screen."""
     box = {"left": CHANGE_BOX.x + 100, "top": CHANGE_BOX.y + 100, "width": 200, "height": 60}
-    with mss.MSS() as sct:
+    with open_mss() as sct:
         before = np.asarray(sct.grab(box)).copy()
         thread = threading.Thread(target=show, args=(variant,), name="bench: change screen")
         thread.start()

@@ -24,6 +24,9 @@ from mss.exception import ScreenShotError
 from liveview.capture.base import Frame, FrameSource
 from liveview.errors import CaptureError, ConfigError
 
+CONNECT_ATTEMPTS = 3
+CONNECT_RETRY_S = 0.1
+
 
 @dataclass(frozen=True)
 class MonitorInfo:
@@ -87,11 +90,17 @@ def _no_display_message(detail: str) -> str:
     )
 
 
-def _connect() -> Any:
-    try:
-        return mss.MSS()
-    except ScreenShotError as exc:
-        raise CaptureError(_no_display_message(str(exc))) from exc
+def open_mss() -> Any:
+    """A new mss.MSS() for the calling thread. A busy X server occasionally refuses a connection
+    (seen on a shared Xvfb): retried briefly before it is reported as "no display"."""
+    for attempt in range(CONNECT_ATTEMPTS):
+        try:
+            return mss.MSS()
+        except ScreenShotError as exc:
+            if attempt + 1 == CONNECT_ATTEMPTS or not os.environ.get("DISPLAY"):
+                raise CaptureError(_no_display_message(str(exc))) from exc
+            time.sleep(CONNECT_RETRY_S)
+    raise AssertionError("unreachable")
 
 
 def _monitor_infos(sct: Any) -> list[MonitorInfo]:
@@ -115,7 +124,7 @@ def _monitor_infos(sct: Any) -> list[MonitorInfo]:
 
 def list_monitors() -> list[MonitorInfo]:
     """Monitors with 1-based indices. Raises CaptureError when there is no display at all."""
-    sct = _connect()
+    sct = open_mss()
     try:
         return _monitor_infos(sct)
     finally:
@@ -169,7 +178,7 @@ class ScreenSource(FrameSource):
         self._seq = 0
 
     def open(self) -> None:
-        sct = _connect()
+        sct = open_mss()
         try:
             monitor, region = resolve_target(_monitor_infos(sct), self._index, self._region)
         except Exception:
