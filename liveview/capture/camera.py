@@ -18,6 +18,7 @@ from liveview.capture.base import Frame, FrameSource
 from liveview.errors import CaptureError
 
 DEFAULT_FILE_FPS = 25.0  # when a file does not say its frame rate
+DEFAULT_STREAM_FPS = 30.0  # when a device or stream does not say its frame rate
 STREAM_OPEN_TIMEOUT_MS = 8000  # an unreachable IP camera fails in 8 s, not FFmpeg's minutes
 STREAM_READ_TIMEOUT_MS = 5000  # a stream silent for 5 s is dead
 DEFAULT_MAX_CAMERA_INDEX = 8
@@ -136,8 +137,10 @@ class CameraSource(FrameSource):
             fps = fps if fps and 1.0 <= fps <= 240.0 else DEFAULT_FILE_FPS
             self._interval_s = 1.0 / fps
         else:
-            # Devices and streams block in read() at their own pace.
-            self._interval_s = 1.0 / fps if fps and 1.0 <= fps <= 240.0 else None
+            # Devices and streams block in read() at their own pace; never None (that would make
+            # FrameProducer pace the reads, and a device read too rarely serves stale buffers).
+            valid = fps and 1.0 <= fps <= 240.0
+            self._interval_s = 1.0 / fps if valid else 1.0 / DEFAULT_STREAM_FPS
         self._cap = cap
         self._next_due = time.monotonic()
         width = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
