@@ -41,8 +41,11 @@ if pactl info >/dev/null 2>&1; then
     pactl set-default-sink liveview_speaker
     pactl set-default-source liveview_mic
     # An idle null sink starts slowly; a low-latency stream kept attached keeps it running.
-    # One keep-alive only: match the exact command line it is started with.
-    if ! pgrep -f 'pacat --latency-msec=30 --device=liveview_speaker' >/dev/null; then
-        (pacat --latency-msec=30 --device=liveview_speaker --volume=0 /dev/zero >/dev/null 2>&1 &)
-    fi
+    # One keep-alive per sink (match the exact command line it is started with). Without it an
+    # idle null sink is suspended, and the microphone remapped from its monitor stops delivering.
+    for sink in liveview_speaker liveview_mic_feed; do
+        if ! pgrep -f "pacat --latency-msec=30 --device=$sink " >/dev/null; then
+            (pacat --latency-msec=30 --device=$sink --volume=0 /dev/zero >/dev/null 2>&1 &)
+        fi
+    done
 fi

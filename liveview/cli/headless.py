@@ -20,7 +20,7 @@ from liveview.cli.options import (
     EXIT_CONNECTION,
     EXIT_OK,
     add_session_options,
-    audio_choice_from_args,
+    audio_plan_from_args,
     settings_from_args,
 )
 from liveview.cli.push_to_talk import push_to_talk_from_stdin
@@ -158,7 +158,7 @@ async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
         video = build_video_pipeline(
             controller, args.source, args.region, video_settings_from_args(args)
         )
-        audio = SessionAudio(controller, audio_choice_from_args(args, headless=True))
+        audio = SessionAudio()
         failures: list[core.SessionFailed] = []
         controller.subscribe(_Printer(out, err))
         script = _TurnScript(controller, list(args.text))
@@ -170,11 +170,11 @@ async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
             if args.events:
                 event_log = stack.enter_context(EventLog.open(args.events))
                 controller.subscribe(event_log.write)
-            await audio.start()
+            await audio.attach(controller, audio_plan_from_args(args, headless=True))
             try:
                 await _hold(controller, video, audio, script, args)
             finally:
-                await audio.close()
+                await audio.aclose(controller)
     if failures:
         failure = failures[-1]
         err.write(f"liveview: {failure.error.user_message}\n")

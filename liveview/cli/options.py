@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from liveview.core.session_audio import AudioChoice
+from liveview.core.session_audio import AudioPlan
 from liveview.core.settings import LOCAL_MODEL, VOICES, Backend, SessionSettings
 
 EXIT_OK = 0
@@ -47,7 +47,8 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
     v.add_argument(
         "--change-threshold",
         type=float,
-        help="skip frames that changed less than this (0-255 mean grey difference)",
+        help="skip frames where less than this fraction of the picture changed (0-1, default 0: "
+        "any visible change)",
     )
 
     a = parser.add_argument_group("audio")
@@ -93,13 +94,13 @@ def settings_from_args(args: argparse.Namespace, *, api_key: str | None) -> Sess
     return SessionSettings(**kwargs)  # type: ignore[arg-type]
 
 
-def audio_choice_from_args(args: argparse.Namespace, *, headless: bool) -> AudioChoice:
+def audio_plan_from_args(args: argparse.Namespace, *, headless: bool) -> AudioPlan:
     """Headless sends the mic only with --mic (scripts should not listen by surprise); the
     window sends it unless --no-mic. Spoken replies play unless --no-audio."""
     mic = args.mic if args.mic is not None else not headless
-    return AudioChoice(
+    return AudioPlan(
         mic=bool(mic) or bool(args.push_to_talk),
-        play=not args.no_audio,
+        speaker=not args.no_audio,
         mic_device=args.mic_device,
         speaker_device=args.speaker_device,
         echo=args.echo or "cancel",

@@ -16,13 +16,14 @@ from liveview.core.session_audio import SessionAudio
 
 async def push_to_talk_from_stdin(controller: SessionController, audio: SessionAudio) -> None:
     controller.notify(core.Notice("Push-to-talk: press Enter to talk, Enter again to send."))
-    audio.set_mic_muted(True)
+    audio.set_muted(True)
+    controller.set_mic_muted(True)
     talking = False
     while True:
         line = await asyncio.to_thread(sys.stdin.readline)
         if not line:  # stdin closed: nothing more will be pressed
             return
         talking = not talking
-        audio.set_mic_muted(not talking)
+        audio.set_muted(not talking)
         controller.push_to_talk(talking)
         controller.notify(core.Notice("Talking…" if talking else "Sent."))

@@ -196,7 +196,7 @@ class Transcript:
             if entry.role is Role.TOOL and "answer" in entry.meta:
                 lines.append(f"→ {entry.meta['answer']}")
             if entry.interrupted:
-                heard = "" if entry.heard_ms is None else f" after {entry.heard_ms / 1000:.1f} s"
+                heard = _heard_text(entry.heard_ms)
                 lines.append(f"*(cut off by the user{heard})*")
             lines += [f"- [{title}]({uri})" for title, uri in entry.sources]
             lines.append("")
@@ -212,6 +212,14 @@ _LABELS = {
     Role.TOOL: "Tool call",
     Role.NOTICE: "liveview",
 }
+
+
+def _heard_text(heard_ms: float | None) -> str:
+    if heard_ms is None:
+        return ""
+    if heard_ms < 50:
+        return " before any of it was heard"
+    return f" after {heard_ms / 1000:.1f} s"
 
 
 def _iso(at: float) -> str:

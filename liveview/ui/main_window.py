@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QVBoxLayout,
 
 from liveview.capture.screen import MonitorInfo, Region
 from liveview.core import events as core
+from liveview.core.session_audio import AudioState
 from liveview.errors import LiveViewError
 from liveview.ui.actions import install_actions
 from liveview.ui.banner import (
@@ -30,7 +31,6 @@ from liveview.ui.conversation import QtConversationPanel
 from liveview.ui.inspector import QtProtocolInspector
 from liveview.ui.preview import QtPreview
 from liveview.ui.region_overlay import pick_region
-from liveview.ui.session_host import AudioState
 from liveview.ui.settings_dialog import QtSettingsDialog
 from liveview.ui.source_picker import QtSourcePicker
 from liveview.ui.status_bar import QtSessionStatusBar

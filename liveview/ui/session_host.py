@@ -7,119 +7,20 @@ thread, opening audio devices) runs in a worker thread, so the GUI loop never wa
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from typing import Any
 
 from liveview.core import events as core
 from liveview.core.backend import embedded_local_server, resolve_endpoint
 from liveview.core.controller import SessionController
+from liveview.core.session_audio import AudioPlan, AudioState, SessionAudio
 from liveview.core.settings import SessionSettings
-from liveview.errors import AudioDeviceError, ConfigError, LiveViewError
-from liveview.protocol import events as ev
+from liveview.errors import ConfigError, LiveViewError
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[object], None]
-SPEECH_LEVEL_DBFS = -45.0  # a mic chunk this loud counts as the user speaking (reply latency)
-
-
-@dataclass(frozen=True)
-class AudioPlan:
-    mic: bool = True
-    speaker: bool = True  # spoken replies asked for
-    mic_device: str | None = None
-    speaker_device: str | None = None
-    echo: str = "cancel"
-
-
-@dataclass(frozen=True)
-class AudioState:
-    """What audio this session has (for the LIVE indicators and the meter)."""
-
-    mic: bool
-    speaker: bool
-    note: str = ""
-
-
-class _PlayerAdapter:
-    """The controller's ReplyPlayer protocol over liveview.audio's ReplyPlayer (argument order)."""
-
-    def __init__(self, player: Any) -> None:
-        self.player = player
-
-    def push(self, pcm: bytes, sample_rate_hz: int, turn_id: int) -> None:
-        try:
-            self.player.push(pcm, turn_id, sample_rate_hz)
-        except AudioDeviceError as exc:  # a malformed chunk is skipped, the reply goes on
-            log.info("reply audio chunk skipped: %s", exc)
-
-    def flush(self) -> float:
-        return float(self.player.flush())
-
-    def end_turn(self, turn_id: int) -> None:
-        self.player.end_turn(turn_id)
-
-
-class AudioLink:
-    """The audio engine, microphone and player of one session (opened on a worker thread)."""
-
-    def __init__(self) -> None:
-        self.engine: Any = None
-        self.mic: Any = None
-        self.player: _PlayerAdapter | None = None
-        self.note = ""
-
-    def open(
-        self,
-        plan: AudioPlan,
-        on_chunk: Callable[[bytes, float], None],
-        on_error: Callable[[AudioDeviceError], None] | None = None,
-    ) -> AudioState:
-        """Blocking. Never raises: whatever fails is said in the returned note (text-only)."""
-        if not plan.mic and not plan.speaker:
-            return AudioState(False, False)  # text in, text out: no device needed
-        try:
-            from liveview.audio import AudioEngine, EchoMode, list_audio_devices
-        except Exception as exc:  # audio not installed or Qt Multimedia missing
-            return AudioState(False, False, f"Audio is unavailable ({exc}); text only.")
-        devices = list_audio_devices()
-        notes = [devices.problem] if devices.problem else []
-        if devices.text_only:
-            return AudioState(False, False, devices.problem or "")
-        mode = {"half-duplex": EchoMode.HALF_DUPLEX, "off": EchoMode.OFF}.get(
-            plan.echo, EchoMode.CANCEL
-        )
-        try:
-            self.engine = AudioEngine(mode, on_error=on_error)
-            self.engine.start()
-            if self.engine.echo_note:
-                notes.append(self.engine.echo_note)
-            if plan.speaker and devices.has_output:
-                self.player = _PlayerAdapter(self.engine.open_player(plan.speaker_device))
-            if plan.mic and devices.has_input:
-                self.mic = self.engine.open_microphone(on_chunk, plan.mic_device)
-        except (AudioDeviceError, TimeoutError) as exc:
-            notes.append(f"{getattr(exc, 'user_message', exc)} The session runs text-only.")
-        return AudioState(self.mic is not None, self.player is not None, " ".join(notes))
-
-    def close(self) -> None:
-        """Blocking."""
-        if self.engine is not None:
-            with contextlib.suppress(Exception):
-                self.engine.close()
-        self.engine = self.mic = self.player = None
-
-    @property
-    def level(self) -> float:
-        return float(self.mic.level) if self.mic is not None else 0.0
-
-    def set_muted(self, muted: bool) -> None:
-        if self.mic is not None:
-            self.mic.muted = muted
 
 
 class LocalServerKeeper:
@@ -150,7 +51,7 @@ class SessionHost:
 
     def __init__(self) -> None:
         self.controller: SessionController | None = None
-        self.audio = AudioLink()
+        self.audio = SessionAudio()
         self.audio_state = AudioState(False, False)
         self.local_server = LocalServerKeeper()
         self.description = ""
@@ -185,23 +86,13 @@ class SessionHost:
         self.controller = controller
         controller.subscribe(self._on_controller_event)
         try:
-            loop = asyncio.get_running_loop()
-
-            def on_audio_error(exc: AudioDeviceError) -> None:  # audio thread: hop over
-                loop.call_soon_threadsafe(self._on_audio_error, exc)
-
-            self.audio_state = await asyncio.to_thread(
-                self.audio.open, audio, self._on_mic, on_audio_error
-            )
+            self.audio_state = await self.audio.attach(controller, audio, self._on_audio_state)
             self.audio.set_muted(self._mic_muted)
-            controller.player = self.audio.player
             self._emit(self.audio_state)
-            if self.audio_state.note:
-                controller.notify(core.Notice(self.audio_state.note, "warning"))
             await controller.run()
         finally:
             self.controller = None
-            await asyncio.to_thread(self.audio.close)
+            await self.audio.aclose(controller)
             self.audio_state = AudioState(False, False)
             self._emit(self.audio_state)
 
@@ -211,32 +102,13 @@ class SessionHost:
         self.description = resolved.description
         return SessionController(resolved.settings, resolved.endpoint)
 
-    def _on_audio_error(self, exc: AudioDeviceError) -> None:
-        """A device died mid-session: say so; the session goes on with what still works."""
-        engine = self.audio.engine
-        mic = engine is not None and engine.microphone is not None
-        speaker = engine is not None and engine.player is not None
-        if not mic:
-            self.audio.mic = None
-        self.audio_state = AudioState(mic, speaker, exc.user_message)
-        self._emit(self.audio_state)
-        if self.controller is not None:
-            self.controller.notify(core.Notice(exc.user_message, "warning"))
+    def _on_audio_state(self, state: AudioState) -> None:
+        """A device died mid-session: show what still works."""
+        self.audio_state = state
+        self._emit(state)
 
     def _on_controller_event(self, event: object) -> None:
-        if isinstance(event, ev.TurnComplete) and self.audio.player is not None:
-            controller = self.controller
-            if controller is not None:
-                self.audio.player.end_turn(controller.turn_id - 1)
         self._emit(event)
-
-    def _on_mic(self, pcm: bytes, captured_at: float) -> None:
-        """Audio thread: hand off only."""
-        controller = self.controller
-        mic = self.audio.mic
-        if controller is None or mic is None:
-            return
-        controller.submit_mic_chunk_threadsafe(pcm, captured_at, mic.level_dbfs > SPEECH_LEVEL_DBFS)
 
     def set_mic_muted(self, muted: bool) -> None:
         self._mic_muted = muted

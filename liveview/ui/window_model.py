@@ -15,10 +15,11 @@ from PySide6.QtCore import QSettings
 from liveview.core import events as core
 from liveview.core.loop_lag import LoopLagMonitor
 from liveview.core.secrets import configured_api_key, store_api_key
+from liveview.core.session_audio import AudioPlan
 from liveview.core.transcript import Transcript
 from liveview.ui.key_test import fetch_live_models, try_session
 from liveview.ui.prefs import Prefs, save_prefs
-from liveview.ui.session_host import AudioPlan, SessionHost
+from liveview.ui.session_host import SessionHost
 from liveview.ui.video_host import VideoHost
 
 FIRST_FRAME_WAIT_S = 3.0

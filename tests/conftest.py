@@ -1,0 +1,23 @@
+"""One QApplication for the whole test run, made before anything else can make one.
+
+The audio layer creates a bare QCoreApplication when none exists (headless mode needs one);
+if an audio test ran first, pytest-qt's widget tests would then find the wrong kind of
+application object. Making the QApplication up front serves both.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+_app: object = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _app
+    if not os.environ.get("DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    _app = QApplication.instance() or QApplication([])
