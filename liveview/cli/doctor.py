@@ -485,4 +485,7 @@ def main(argv: Sequence[str]) -> int:
     else:
         results = run_checks(options, on_result=lambda r: print(format_result(r), flush=True))
         print(summary_line(results))
+        from liveview.logsetup import log_path
+
+        print(f"log file: {log_path() or 'not set up'}")
     return exit_code(results)
