@@ -187,7 +187,7 @@ class Transcript:
     def to_markdown(self) -> str:
         lines = ["# liveview conversation", ""]
         for entry in self.entries:
-            lines.append(f"**{_LABELS[entry.role]}** · {_iso(entry.started_at)}")
+            lines.append(f"**{ROLE_LABELS[entry.role]}** · {_iso(entry.started_at)}")
             lines.append("")
             if entry.role in (Role.CODE, Role.CODE_RESULT):
                 lines += [f"```{entry.meta.get('language', '').lower()}", entry.text, "```"]
@@ -203,7 +203,7 @@ class Transcript:
         return "\n".join(lines)
 
 
-_LABELS = {
+ROLE_LABELS = {  # how each role is named in the panel and the exports
     Role.USER_SPEECH: "You (spoken)",
     Role.USER_TEXT: "You",
     Role.MODEL: "Model",

@@ -19,21 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from liveview.core.transcript import Entry, Role, Transcript
+from liveview.core.transcript import ROLE_LABELS, Entry, Role, Transcript
 from liveview.ui.export import ExportFailed, export_conversation, snapshot
 
 RENDER_INTERVAL_MS = 60  # streaming tokens are coalesced: at most ~16 re-renders a second
 BOTTOM_SLACK_PX = 8  # "at the bottom" tolerance for auto-scroll
 
-_LABELS = {
-    Role.USER_SPEECH: "You (spoken)",
-    Role.USER_TEXT: "You",
-    Role.MODEL: "Model",
-    Role.CODE: "Code",
-    Role.CODE_RESULT: "Code result",
-    Role.TOOL: "Tool call",
-    Role.NOTICE: "liveview",
-}
 # Hues readable on both light and dark palettes.
 _COLOURS = {
     Role.USER_SPEECH: "#2e86de",
@@ -51,7 +42,7 @@ def entry_html(entry: Entry) -> str:
     colour = _COLOURS[entry.role]
     if entry.role is Role.NOTICE:
         colour = _NOTICE_COLOURS.get(entry.meta.get("level", ""), colour)
-    label = _LABELS[entry.role]
+    label = ROLE_LABELS[entry.role]
     if entry.meta.get("queued"):
         label += " (sent once connected)"
     parts = [f'<p style="margin:6px 0 2px 0"><b style="color:{colour}">{label}</b></p>']
