@@ -25,6 +25,7 @@ from liveview.core.mic_backlog import MicBacklog, MicChunk
 from liveview.core.settings import SessionSettings
 from liveview.core.stats import SessionStats
 from liveview.errors import (
+    AudioDeviceError,
     ConnectionFailedError,
     FatalServiceError,
     LiveViewError,
@@ -56,6 +57,10 @@ class ReplyPlayer(Protocol):
     """What the controller needs of audio playback (liveview.audio implements it)."""
 
     def push(self, pcm: bytes, turn_id: int, rate: int = 24_000) -> None: ...
+
+    def end_turn(self, turn_id: int) -> None:
+        """No more audio will come for this turn (plays out what is held back for pre-roll)."""
+        ...
 
     def flush(self) -> float:
         """Drop everything queued, device buffer included; return ms of the reply heard."""
@@ -119,6 +124,7 @@ class SessionController:
         # Loop time when a turn was sent and nothing has come back since (stall watchdog).
         self._awaiting_reply_since: float | None = None
         self._stall_noticed = False
+        self._audio_problem_reported = False
 
     # -- listeners ------------------------------------------------------------------------------
 
@@ -419,6 +425,8 @@ class SessionController:
             self._barge_in_locally()
             return
         elif isinstance(event, ev.TurnComplete):
+            if self.player is not None:
+                self.player.end_turn(self.turn_id)
             self.turn_id += 1
         elif isinstance(event, ProtocolErrorEvent):
             self._emit(core.ProtocolProblem(event.message))
@@ -441,7 +449,12 @@ class SessionController:
             self.stats.reply_latencies_s.append(latency)
             self._first_audio_pending = False
         if self.player is not None:
-            self.player.push(event.data, self.turn_id, event.sample_rate_hz)
+            try:
+                self.player.push(event.data, self.turn_id, event.sample_rate_hz)
+            except AudioDeviceError as exc:  # an odd rate or length: skip it, say so once
+                if not self._audio_problem_reported:
+                    self._audio_problem_reported = True
+                    self._emit(core.Notice(f"Skipped reply audio: {exc.user_message}", "warning"))
 
     def _barge_in_locally(self) -> None:
         """serverContent.interrupted (or push-to-talk): go silent at once, mark the reply."""
