@@ -27,10 +27,10 @@ from liveview.cli.push_to_talk import push_to_talk_from_stdin
 from liveview.core import events as core
 from liveview.core.backend import embedded_local_server, resolve_endpoint
 from liveview.core.controller import SessionController
-from liveview.core.media import build_video_pipeline, run_video, video_settings_from_args
+from liveview.core.media import build_video_pipeline, video_settings_from_args
 from liveview.core.secrets import configured_api_key
 from liveview.core.session_audio import SessionAudio
-from liveview.core.video_pipeline import VideoPipeline
+from liveview.core.tools import SourceSwitched, ToolBox, VideoSlot
 from liveview.errors import ConfigError, ConnectionFailedError, FatalServiceError, LiveViewError
 from liveview.protocol import events as ev
 
@@ -103,6 +103,11 @@ class _Printer:
             self.err.write(f"liveview: reconnecting: {event.detail}\n")
         elif isinstance(event, core.ProtocolProblem):
             self.err.write(f"liveview: skipped a bad server message: {event.message}\n")
+        elif isinstance(event, ev.ToolCall):
+            for call in event.calls:
+                self.err.write(f"liveview: the model called {call.name}({call.args})\n")
+        elif isinstance(event, SourceSwitched):
+            self.err.write(f"liveview: the model switched the video to {event.current}.\n")
 
 
 class _TurnScript:
@@ -155,9 +160,20 @@ async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
             setup_timeout_s=args.connect_timeout,
         )
         controller.backoff.max_attempts = HEADLESS_RECONNECT_ATTEMPTS
-        video = build_video_pipeline(
-            controller, args.source, args.region, video_settings_from_args(args)
+        video_settings = video_settings_from_args(args)
+        video = VideoSlot(
+            controller,
+            build_video_pipeline(controller, args.source, args.region, video_settings),
+            args.source,
+            args.region,
         )
+        if resolved.settings.functions:
+            controller.tool_handler = ToolBox(
+                video,
+                notify=controller.notify,
+                allow_source_switch=resolved.settings.allow_source_switch,
+                video_settings=video_settings,
+            )
         audio = SessionAudio()
         failures: list[core.SessionFailed] = []
         controller.subscribe(_Printer(out, err))
@@ -193,14 +209,14 @@ async def _until_done(script: _TurnScript, audio: SessionAudio, duration_s: floa
 
 async def _hold(
     controller: SessionController,
-    video: VideoPipeline | None,
+    video: VideoSlot,
     audio: SessionAudio,
     script: _TurnScript,
     args: argparse.Namespace,
 ) -> None:
     async with asyncio.TaskGroup() as tg:
         session = tg.create_task(controller.run(), name="session")
-        media = tg.create_task(run_video(video), name="video")
+        media = tg.create_task(video.run(), name="video")
         waiter = tg.create_task(_until_done(script, audio, args.duration), name="until-done")
         keys = None
         if args.push_to_talk:

@@ -6,6 +6,7 @@ import argparse
 
 from liveview.core.session_audio import AudioPlan
 from liveview.core.settings import LOCAL_MODEL, VOICES, Backend, SessionSettings
+from liveview.core.tool_declarations import TOOL_CHOICES, parse_tools
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -34,6 +35,20 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
         "--push-to-talk",
         action="store_true",
         help="turn automatic voice detection off; talk while a key is held",
+    )
+
+    t = parser.add_argument_group("tools")
+    t.add_argument(
+        "--tools",
+        metavar="LIST",
+        help=f"tools the model may use: a comma-separated list of {', '.join(TOOL_CHOICES)} "
+        "(Google Search grounding, code execution, liveview's functions: snapshot, zoom, "
+        "sources, pause), or none (default)",
+    )
+    t.add_argument(
+        "--no-source-switch",
+        action="store_true",
+        help="do not let the model switch the video source (switch_source answers an error)",
     )
 
     v = parser.add_argument_group("video")
@@ -89,6 +104,13 @@ def settings_from_args(args: argparse.Namespace, *, api_key: str | None) -> Sess
         "push_to_talk": bool(args.push_to_talk),
         "video_enabled": bool(args.source and args.source != "none"),
     }
+    tools = parse_tools(getattr(args, "tools", None))  # ConfigError names the choices
+    kwargs.update(
+        google_search=tools.google_search,
+        code_execution=tools.code_execution,
+        functions=tools.functions,
+        allow_source_switch=not getattr(args, "no_source_switch", False),
+    )
     if model:
         kwargs["model"] = model
     return SessionSettings(**kwargs)  # type: ignore[arg-type]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import Enum
 
+from liveview.core.tool_declarations import LIVEVIEW_FUNCTIONS
 from liveview.errors import ConfigError
 from liveview.protocol.messages import ActivityDetection, FunctionDeclaration, SetupConfig
 
@@ -49,6 +50,10 @@ class SessionSettings:
     google_search: bool = False
     code_execution: bool = False
     function_declarations: tuple[FunctionDeclaration, ...] = ()
+    # liveview's own functions (take_snapshot, zoom_to_region, ... see core/tool_declarations).
+    functions: bool = False
+    # Read live by the tool handler (no new session needed): may the model switch the source?
+    allow_source_switch: bool = True
     extra_setup: dict[str, object] = field(default_factory=dict)
 
     def with_handle(self, handle: str | None) -> SetupConfig:
@@ -64,7 +69,7 @@ class SessionSettings:
             voice_name=self.voice if self.audio_replies else None,
             language_code=self.language,
             system_instruction=self.system_instruction,
-            function_declarations=self.function_declarations,
+            function_declarations=self.declared_functions(),
             google_search=self.google_search,
             code_execution=self.code_execution,
             activity_detection=ActivityDetection(disabled=True) if self.push_to_talk else None,
@@ -74,6 +79,28 @@ class SessionSettings:
             output_transcription=self.audio_replies,
             extra=dict(self.extra_setup),
         )
+
+    def declared_functions(self) -> tuple[FunctionDeclaration, ...]:
+        ours = LIVEVIEW_FUNCTIONS if self.functions else ()
+        taken = {f.name for f in ours}
+        return ours + tuple(f for f in self.function_declarations if f.name not in taken)
+
+
+# Settings a running session reads live. Every other field is sent in `setup` (or picks the
+# endpoint), which goes out once per session: changing it takes a new session. That includes
+# the tools (googleSearch, codeExecution, functionDeclarations): resuming keeps the old setup.
+LIVE_SETTINGS = frozenset({"allow_source_switch"})
+TOOL_SETTINGS = ("google_search", "code_execution", "functions", "function_declarations")
+
+
+def changes_needing_new_session(old: SessionSettings, new: SessionSettings) -> tuple[str, ...]:
+    """Names of the fields that differ and only take effect in a new session (for the UI's
+    "this applies to the next session" note)."""
+    return tuple(
+        f.name
+        for f in fields(SessionSettings)
+        if f.name not in LIVE_SETTINGS and getattr(old, f.name) != getattr(new, f.name)
+    )
 
 
 def api_key_from_environment() -> str | None:

@@ -122,6 +122,7 @@ class VideoPipeline:
         self.preview_seq = 0  # bumped each time latest_preview changes
         self.last_sent: EncodedFrame | None = None
         self.error: LiveViewError | None = None
+        self._extra_sent = 0  # frames sent by send_extra (tools); see _step
 
     @property
     def settings(self) -> VideoSettings:
@@ -215,6 +216,7 @@ class VideoPipeline:
         self._last_seq = frame.seq
         self.counters.captured += 1
         want_preview = self._last_preview_at + PREVIEW_INTERVAL_S <= self._clock()
+        extra_sent = self._extra_sent
         examined = await asyncio.to_thread(self._examine, frame, encode, force, want_preview)
         if examined.preview is not None:
             self.latest_preview = examined.preview
@@ -223,6 +225,8 @@ class VideoPipeline:
         if examined.encoded is None:
             self.counters.skipped_unchanged += 1
             return
+        if extra_sent != self._extra_sent:
+            return  # a tool's frame went out meanwhile: this one would replace it in the lane
         self._send(examined.encoded)
         self._detector.mark_sent(examined.thumb)
         self._limiter.mark()
@@ -250,3 +254,24 @@ class VideoPipeline:
         if replaced:
             self.counters.dropped_backpressure += 1
         self.last_sent = encoded
+
+    # --- frames made by tools (liveview.core.tools) -----------------------------------------
+
+    def latest_frame(self) -> Frame | None:
+        """The newest full-resolution frame of the source (None before the first)."""
+        return self._producer.latest()
+
+    def send_extra(self, encoded: EncodedFrame) -> bool:
+        """Send a frame made outside the regular path (a snapshot or zoom crop for the model)
+        now, paused or not. It counts for pacing, so the next regular frame cannot replace it
+        in the transport's latest-only lane; `last_sent` and change detection are untouched,
+        so the regular frames keep the geometry the model's coordinates refer to.
+        True when it replaced an unsent frame."""
+        self._extra_sent += 1
+        replaced = self._sink(encoded.data)
+        self.counters.sent += 1
+        self.counters.bytes_sent += len(encoded.data)
+        if replaced:
+            self.counters.dropped_backpressure += 1
+        self._limiter.mark()
+        return replaced

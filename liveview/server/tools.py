@@ -1,8 +1,9 @@
 """Typed-turn commands that make the local server call the client's functions (issue 8).
 
-"zoom X Y W H" -> zoom_to_region, "snapshot" -> take_snapshot, "search ..." -> a declared search
-function. The server never pretends: a function the setup did not declare is reported as such,
-and Google Search grounding is declined (it has no network).
+"zoom X Y W H" -> zoom_to_region, "snapshot" -> take_snapshot, "list sources" -> list_sources,
+"switch to NAME" -> switch_source, "pause video" / "resume video" -> pause_video / resume_video,
+"search ..." -> a declared search function. The server never pretends: a function the setup did
+not declare is reported as such, and Google Search grounding is declined (it has no network).
 """
 
 from __future__ import annotations
@@ -17,17 +18,39 @@ from liveview.server.inbound import FunctionDecl, FunctionResult, Setup
 _ZOOM_RE = re.compile(r"\bzoom\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)", re.IGNORECASE)
 _SNAPSHOT_RE = re.compile(r"\bsnapshot\b", re.IGNORECASE)
 _SEARCH_RE = re.compile(r"^\s*search\s+(.+)$", re.IGNORECASE | re.DOTALL)
+_LIST_RE = re.compile(r"\blist\s+(?:the\s+)?(?:video\s+)?sources\b", re.IGNORECASE)
+_SWITCH_RE = re.compile(
+    r"^\s*switch(?:\s+(?:the\s+)?(?:source|video))?(?:\s+to)?\s+(\S+)\s*$", re.IGNORECASE
+)
+_PAUSE_RE = re.compile(r"\bpause\s+(?:the\s+)?video\b", re.IGNORECASE)
+_RESUME_RE = re.compile(r"\bresume\s+(?:the\s+)?video\b", re.IGNORECASE)
 ZOOM_NAMES = ("zoom_to_region", "zoom")
 SNAPSHOT_NAMES = ("take_snapshot", "snapshot")
 SEARCH_NAMES = ("search", "web_search", "google_search")
+LIST_NAMES = ("list_sources",)
+SWITCH_NAMES = ("switch_source",)
+PAUSE_NAMES = ("pause_video",)
+RESUME_NAMES = ("resume_video",)
 ZOOM_PARAMS = ("x", "y", "width", "height")
+SWITCH_PARAMS = ("name",)
+_NAMES = {
+    "zoom": ZOOM_NAMES,
+    "snapshot": SNAPSHOT_NAMES,
+    "search": SEARCH_NAMES,
+    "list_sources": LIST_NAMES,
+    "switch": SWITCH_NAMES,
+    "pause": PAUSE_NAMES,
+    "resume": RESUME_NAMES,
+}
+# The parameters a call of this kind passes: the declaration must have them.
+_PARAMS = {"zoom": ZOOM_PARAMS, "switch": SWITCH_PARAMS}
 
 
 @dataclass(frozen=True)
 class ToolRequest:
     """A typed turn that asks for a tool."""
 
-    kind: str  # "zoom" | "snapshot" | "search"
+    kind: str  # a key of _NAMES: "zoom", "snapshot", "search", "list_sources", "switch", ...
     args: dict[str, Any]
 
 
@@ -50,6 +73,14 @@ def tool_request(text: str) -> ToolRequest | None:
         return ToolRequest("zoom", {"x": x, "y": y, "width": w, "height": h})
     if _SNAPSHOT_RE.search(text):
         return ToolRequest("snapshot", {})
+    if _LIST_RE.search(text):
+        return ToolRequest("list_sources", {})
+    if m := _SWITCH_RE.match(text):
+        return ToolRequest("switch", {"name": m.group(1)})
+    if _PAUSE_RE.search(text):
+        return ToolRequest("pause", {})
+    if _RESUME_RE.search(text):
+        return ToolRequest("resume", {})
     if m := _SEARCH_RE.match(text):
         return ToolRequest("search", {"query": m.group(1).strip()})
     return None
@@ -64,16 +95,16 @@ def _declared(setup: Setup, names: tuple[str, ...]) -> FunctionDecl | None:
 
 def resolve(request: ToolRequest, setup: Setup) -> tuple[FunctionDecl | None, str]:
     """The declared function to call, or None and the honest reason why not."""
-    names = {"zoom": ZOOM_NAMES, "snapshot": SNAPSHOT_NAMES, "search": SEARCH_NAMES}[request.kind]
+    names = _NAMES[request.kind]
     decl = _declared(setup, names)
     if decl is not None:
-        if request.kind == "zoom" and decl.parameter_names:
-            missing = [p for p in ZOOM_PARAMS if p not in decl.parameter_names]
-            if missing:
-                return None, (
-                    f"The declared {decl.name} function has no parameter "
-                    f"{', '.join(missing)}, so I cannot ask it for a region."
-                )
+        wanted = _PARAMS.get(request.kind, ())
+        missing = [p for p in wanted if p not in decl.parameter_names]
+        if missing and (decl.parameter_names or request.kind == "switch"):
+            return None, (
+                f"The declared {decl.name} function has no parameter "
+                f"{', '.join(missing)}, so I cannot call it for this."
+            )
         return decl, ""
     if request.kind == "search" and setup.google_search:
         return None, (
