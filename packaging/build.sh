@@ -29,13 +29,11 @@ echo "== PyInstaller bundle"
 rm -rf dist/liveview dist/liveview.app
 "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath dist --workpath build/pyinstaller packaging/liveview.spec
-if [ "$(uname -s)" = Linux ] && command -v strip >/dev/null; then
-    # A pyenv/source-built Python keeps its debug info (libpython alone: 22 MB -> 4 MB). Only the
-    # interpreter's own files are stripped: stripping auditwheel-patched wheel libraries can
-    # break them.
-    for f in dist/liveview/_internal/libpython3*.so* dist/liveview/_internal/python3*/lib-dynload/*.so; do
-        [ -f "$f" ] && ! [ -L "$f" ] && file "$f" | grep -q "not stripped" && strip --strip-unneeded "$f"
-    done
+if [ "$(uname -s)" = Linux ]; then
+    # Shrink the bundle: OpenCV's BLAS calls onto NumPy's OpenBLAS, Qt's ICU data without what Qt
+    # never reads, everything stripped, then every native file loaded (packaging/linux/slim_bundle.py).
+    bash packaging/linux/build_tools.sh
+    "$PYTHON" packaging/linux/slim_bundle.py dist/liveview
 fi
 echo "bundle: $(du -sh dist/liveview | cut -f1) in dist/liveview"
 
