@@ -236,9 +236,11 @@ class ToolBox:
         if (why := self._blocked_by_user(pipeline)) is not None:
             return why
         waited_s = 0.0
-        while (frame := pipeline.latest_frame()) is None:
-            if pipeline.error is not None:
+        while True:
+            if pipeline.error is not None:  # its last picture is stale: do not send it
                 return f"The video source stopped: {pipeline.error.user_message}"
+            if (frame := pipeline.latest_frame()) is not None:
+                break
             if waited_s >= FIRST_FRAME_WAIT_S:
                 return f"{pipeline.describe()} has not produced a picture yet; try again soon."
             await asyncio.sleep(FRAME_POLL_S)
