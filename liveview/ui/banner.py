@@ -14,6 +14,7 @@ from liveview.errors import FatalServiceError
 ACTION_SETTINGS = "settings"
 ACTION_MODEL = "model"
 ACTION_RETRY = "retry"
+ACTION_UNDO_SWITCH = "undo_switch"  # put back the source the model switched away from
 ACTION_NONE = ""
 
 

@@ -15,12 +15,14 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QVBoxLayout,
 from liveview.capture.screen import MonitorInfo, Region
 from liveview.core import events as core
 from liveview.core.session_audio import AudioState
+from liveview.core.tools import SourceSwitched, VideoPausedByModel
 from liveview.errors import LiveViewError
 from liveview.ui.actions import install_actions
 from liveview.ui.banner import (
     ACTION_MODEL,
     ACTION_RETRY,
     ACTION_SETTINGS,
+    ACTION_UNDO_SWITCH,
     BannerMessage,
     QtErrorBanner,
     message_for_failure,
@@ -51,6 +53,8 @@ class QtMainWindow(QMainWindow):
         super().__init__(parent)
         self.model = model
         self.closed = asyncio.Event()
+        self._last_switch: SourceSwitched | None = None
+        self._model_pause = False  # the pause button is being set by the model, not the user
         self.setWindowTitle("liveview")
         self.setObjectName("main_window")
         self.banner = QtErrorBanner(self)
@@ -107,7 +111,7 @@ class QtMainWindow(QMainWindow):
         self.controls.start_stop_clicked.connect(self.toggle_session)
         self.controls.mic_toggled.connect(self._on_mic_toggled)
         self.controls.push_to_talk.connect(self._on_push_to_talk)
-        self.controls.pause_toggled.connect(self.model.video.pause)
+        self.controls.pause_toggled.connect(self._on_user_pause)
         self.controls.snapshot_clicked.connect(self.send_snapshot)
         self.controls.settings_clicked.connect(self.open_settings)
         self.conversation.text_submitted.connect(self.model.send_text)
@@ -168,6 +172,14 @@ class QtMainWindow(QMainWindow):
             self._on_state(event)
         elif isinstance(event, core.SessionFailed):
             self.banner.show_message(message_for_failure(event))
+        elif isinstance(event, SourceSwitched):
+            self._last_switch = event
+            text = f"The model switched the video to {event.description}."
+            self.banner.show_message(BannerMessage(text, "info", ACTION_UNDO_SWITCH, "Undo"))
+        elif isinstance(event, VideoPausedByModel):
+            self._model_pause = True  # reflect it without treating it as the user's pause
+            self.controls.pause_button.setChecked(event.paused)
+            self._model_pause = False
         elif isinstance(event, core.Notice) and event.level in ("warning", "error"):
             self.banner.show_message(BannerMessage(event.message, event.level))
         elif isinstance(event, AudioState):
@@ -190,8 +202,16 @@ class QtMainWindow(QMainWindow):
         message = self.banner.message
         return message is not None and message.text.startswith("Connection lost")
 
+    def _on_user_pause(self, paused: bool) -> None:
+        if not self._model_pause:  # the model's own pause was already applied by its tools
+            self.model.set_user_paused(paused)
+
     def _on_banner_action(self, action: str) -> None:
-        if action in (ACTION_SETTINGS, ACTION_MODEL):
+        if action == ACTION_UNDO_SWITCH and self._last_switch is not None:
+            self.banner.clear()
+            self.model.spawn(self.model.undo_switch(self._last_switch), "undo-switch")
+            self._last_switch = None
+        elif action in (ACTION_SETTINGS, ACTION_MODEL):
             self.open_settings(tab=1 if action == ACTION_MODEL else 0)
         elif action == ACTION_RETRY:
             self.banner.clear()

@@ -45,6 +45,9 @@ NEEDS_NEW_SESSION = frozenset(
         "max_side",
         "jpeg_quality",
         "change_threshold",
+        "google_search",
+        "code_execution",
+        "functions",
     }
 )
 
@@ -72,6 +75,11 @@ class Prefs:
     echo: str = "cancel"
     source: str = "test"
     region: str = ""
+    # Tools (setup.tools): a change applies to the next session; switching is read live.
+    google_search: bool = False
+    code_execution: bool = False
+    functions: bool = True  # take_snapshot, zoom_to_region, ... (core/tool_declarations.py)
+    allow_source_switch: bool = True
 
     def changed_fields(self, other: Prefs) -> set[str]:
         return {f.name for f in fields(self) if getattr(self, f.name) != getattr(other, f.name)}
@@ -99,6 +107,10 @@ class Prefs:
             audio_replies=self.audio_replies,
             video_enabled=bool(self.source and self.source != "none"),
             push_to_talk=self.push_to_talk,
+            google_search=self.google_search,
+            code_execution=self.code_execution,
+            functions=self.functions,
+            allow_source_switch=self.allow_source_switch,
         )
 
     def video_settings(self) -> VideoSettings:

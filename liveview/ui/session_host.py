@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 
 from liveview.core import events as core
 from liveview.core.backend import embedded_local_server, resolve_endpoint
-from liveview.core.controller import SessionController
+from liveview.core.controller import SessionController, ToolHandler
 from liveview.core.session_audio import AudioPlan, AudioState, SessionAudio
 from liveview.core.settings import SessionSettings
 from liveview.errors import ConfigError, LiveViewError
@@ -72,7 +72,12 @@ class SessionHost:
     def running(self) -> bool:
         return self.controller is not None
 
-    async def run(self, settings: SessionSettings, audio: AudioPlan) -> None:
+    async def run(
+        self,
+        settings: SessionSettings,
+        audio: AudioPlan,
+        tools_for: Callable[[SessionController], ToolHandler | None] | None = None,
+    ) -> None:
         """Hold one session until stop() or a fatal error; never raises LiveViewError."""
         if self.controller is not None:
             return
@@ -84,6 +89,8 @@ class SessionHost:
             self._emit(core.SessionFailed(exc, setting if isinstance(exc, ConfigError) else ""))
             return
         self.controller = controller
+        if tools_for is not None:
+            controller.tool_handler = tools_for(controller)
         controller.subscribe(self._on_controller_event)
         try:
             self.audio_state = await self.audio.attach(controller, audio, self._on_audio_state)

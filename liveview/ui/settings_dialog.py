@@ -81,6 +81,7 @@ class QtSettingsDialog(QDialog):
         tabs.addTab(self._voice_tab(prefs), "Model && voice")
         tabs.addTab(self._video_tab(prefs), "Video")
         tabs.addTab(self._audio_tab(prefs, devices), "Audio")
+        tabs.addTab(self._tools_tab(prefs), "Tools")
         self.restart_note = QLabel(self)
         self.restart_note.setObjectName("restart_note")
         self.restart_note.setStyleSheet("color:#e67e22")
@@ -211,6 +212,23 @@ class QtSettingsDialog(QDialog):
         form.addRow("Push-to-talk key", self.ptt_key)
         return page
 
+    def _tools_tab(self, prefs: Prefs) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        self.functions = QCheckBox(
+            "Let the model look closer (snapshot, zoom, sources, pause)", page
+        )
+        self.functions.setChecked(prefs.functions)
+        self.allow_switch = QCheckBox("Let the model switch the source (you can undo it)", page)
+        self.allow_switch.setChecked(prefs.allow_source_switch)
+        self.search = QCheckBox("Google Search grounding (sources shown under replies)", page)
+        self.search.setChecked(prefs.google_search)
+        self.code = QCheckBox("Code execution (code and results shown in the conversation)", page)
+        self.code.setChecked(prefs.code_execution)
+        for check in (self.functions, self.allow_switch, self.search, self.code):
+            form.addRow("", check)
+        return page
+
     # -- results -----------------------------------------------------------------------------
 
     def result_prefs(self) -> Prefs:
@@ -235,6 +253,10 @@ class QtSettingsDialog(QDialog):
             echo=self.echo.currentData() or "cancel",
             push_to_talk=self.ptt.isChecked(),
             ptt_key=key.split(",")[0].strip(),
+            functions=self.functions.isChecked(),
+            allow_source_switch=self.allow_switch.isChecked(),
+            google_search=self.search.isChecked(),
+            code_execution=self.code.isChecked(),
         )
 
     def result_key(self) -> str | None:
@@ -250,7 +272,7 @@ class QtSettingsDialog(QDialog):
             box.currentIndexChanged.connect(self._on_changed)
         self.model.currentTextChanged.connect(self._on_changed)
         self.system.textChanged.connect(self._on_changed)
-        for check in (self.audio_replies, self.ptt):
+        for check in (self.audio_replies, self.ptt, self.functions, self.search, self.code):
             check.toggled.connect(self._on_changed)
         for spin in (self.fps, self.max_side, self.quality, self.threshold):
             spin.valueChanged.connect(self._on_changed)

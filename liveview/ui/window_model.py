@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QSettings
 
 from liveview.core import events as core
+from liveview.core.controller import SessionController
 from liveview.core.loop_lag import LoopLagMonitor
 from liveview.core.secrets import configured_api_key, store_api_key
 from liveview.core.session_audio import AudioPlan
+from liveview.core.tools import SourceSwitched, ToolBox
 from liveview.core.transcript import Transcript
 from liveview.ui.key_test import fetch_live_models, try_session
 from liveview.ui.prefs import Prefs, save_prefs
@@ -36,6 +38,7 @@ class WindowModel:
     session: SessionHost = field(default_factory=SessionHost)
     lag: LoopLagMonitor = field(default_factory=LoopLagMonitor)
     session_task: asyncio.Task[None] | None = None
+    toolbox: ToolBox | None = None  # the model's functions, for the running session
     _lag_task: asyncio.Task[None] | None = None
     _tasks: set[asyncio.Task[object]] = field(default_factory=set)
 
@@ -46,6 +49,10 @@ class WindowModel:
         if isinstance(event, core.ToolAnswered):
             answer = json.dumps(event.result, sort_keys=True, ensure_ascii=False)
             self.transcript.record_tool_answer(event.call_id, answer)
+            return
+        if isinstance(event, SourceSwitched):
+            what = f"The model switched the video to {event.description}."
+            self.transcript.apply(core.Notice(what), time.time())
             return
         self.transcript.apply(event, time.time())
 
@@ -86,9 +93,33 @@ class WindowModel:
 
         self.video.target = sink
         try:
-            await session.run(settings, plan)
+            await session.run(settings, plan, self._tools_for)
         finally:
             self.video.target = None
+            self.toolbox = None
+
+    def _tools_for(self, controller: SessionController) -> ToolBox | None:
+        """liveview's functions answer on the window's own video (when they are on)."""
+        if not self.prefs.functions:
+            return None
+        self.toolbox = ToolBox(
+            self.video,
+            notify=controller.notify,
+            allow_source_switch=self.prefs.allow_source_switch,
+            video_settings=self.prefs.video_settings(),
+        )
+        self.toolbox.on_user_pause(self.video.paused)
+        return self.toolbox
+
+    def set_user_paused(self, paused: bool) -> None:
+        """The user's pause: the model may not resume it or look while it holds."""
+        self.video.pause(paused)
+        if self.toolbox is not None:
+            self.toolbox.on_user_pause(paused)
+
+    async def undo_switch(self, event: SourceSwitched) -> None:
+        """Put back the source the model switched away from."""
+        await self.video.select(event.previous, event.previous_region, self.prefs.video_settings())
 
     def stop_session(self) -> None:
         self.session.stop()
@@ -125,6 +156,8 @@ class WindowModel:
 
     def update_prefs(self, prefs: Prefs) -> None:
         self.prefs = prefs
+        if self.toolbox is not None:  # read live: forbidding switches needs no new session
+            self.toolbox.allow_source_switch = prefs.allow_source_switch
         save_prefs(self.store, prefs)
 
     def update_key(self, key: str | None) -> None:
