@@ -96,17 +96,17 @@ async def feed_mic(controller: SessionController, count: int) -> None:
 
 
 async def test_go_away_every_second_never_stops_and_loses_no_mic_audio(make_server) -> None:
-    server = make_server(lifetime_s=3.0, go_away_lead_s=2.0)
+    server = make_server(lifetime_s=4.0, go_away_lead_s=3.0)
     controller, rec = controller_for(server)
     async with asyncio.TaskGroup() as tg:
         tg.create_task(controller.run())
         await wait_for(lambda: controller.connected)
         await feed_mic(controller, 300)  # 6 s of speech-less audio
         controller.send_text("still with me?")
-        await wait_for(lambda: len(rec.of(ev.TurnComplete)) >= 1)
+        await wait_for(lambda: len(rec.of(ev.TurnComplete)) >= 1, 30)
         controller.stop()
     assert core.ConnectionState.ERROR not in rec.states()
-    assert len(server.connections) >= 4
+    assert len(server.connections) >= 4  # goAway ~1 s into each connection, 6 s of audio
     assert received_chunk_numbers(server) == list(range(300))
     # Every new setup resumes with the newest handle the previous connection gave.
     all_setups = setups(server)
