@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from liveview.bench.startup import seconds_to_window
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLE_TARGET_MB = 250
 INSTALLER_TARGET_MB = 100
 STARTUP_TARGET_S = 2.0
-LAUNCH_TIMEOUT_S = 60.0
 
 
 def _mb(size_bytes: int) -> float:
@@ -52,34 +50,10 @@ def sizes() -> dict[str, object]:
     return result
 
 
-def _launch_once(binary: str, workdir: Path, index: int) -> float:
-    report = workdir / f"shown-{index}"
-    env = dict(os.environ, LIVEVIEW_STARTUP_REPORT=str(report),
-               LIVEVIEW_SETTINGS_FILE=str(workdir / "liveview.ini"),
-               LIVEVIEW_LOG_DIR=str(workdir / "logs"))  # fmt: skip
-    cmd = [binary, "--backend", "local", "--source", "none", "--no-mic"]
-    started = time.time()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + LAUNCH_TIMEOUT_S
-        while not report.exists() or not report.read_text().strip():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the window did not appear (exit code {proc.poll()})")
-            time.sleep(0.005)
-        return float(report.read_text()) - started
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def startup(binary: str, launches: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="liveview-measure-") as tmp:
-        _launch_once(binary, Path(tmp), -1)  # warm the file cache; not counted
-        times = [_launch_once(binary, Path(tmp), i) for i in range(launches)]
+        seconds_to_window(Path(tmp), -1, [binary])  # warm the file cache; not counted
+        times = [seconds_to_window(Path(tmp), i, [binary]) for i in range(launches)]
     median = statistics.median(times)
     return {"startup_launches": launches, "startup_median_s": round(median, 3),
             "startup_min_s": round(min(times), 3), "startup_max_s": round(max(times), 3),

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +35,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip-startup", action="store_true", help="only measure loop lag")
 
 
-def _launch_once(workdir: Path, index: int) -> float:
+APP_COMMAND = [sys.executable, "-m", "liveview"]
+
+
+def seconds_to_window(workdir: Path, index: int, app: Sequence[str] = APP_COMMAND) -> float:
+    """Launch `app` (the source tree by default, or a frozen binary) and time process start to
+    the main window's first paint, which the app reports through LIVEVIEW_STARTUP_REPORT."""
     report = workdir / f"shown-{index}"
     env = dict(
         os.environ,
         LIVEVIEW_STARTUP_REPORT=str(report),
         LIVEVIEW_SETTINGS_FILE=str(workdir / "liveview.ini"),
+        LIVEVIEW_LOG_DIR=str(workdir / "logs"),
     )
-    cmd = [sys.executable, "-m", "liveview", "--backend", "local", "--source", "none", "--no-mic"]
+    cmd = [*app, "--backend", "local", "--source", "none", "--no-mic"]
     started = time.time()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -53,13 +60,17 @@ def _launch_once(workdir: Path, index: int) -> float:
         return float(report.read_text()) - started
     finally:
         proc.terminate()
-        proc.wait(15)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def measure_startup(launches: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="liveview-bench-") as tmp:
-        _launch_once(Path(tmp), -1)  # warm the OS file cache; not counted
-        times = [_launch_once(Path(tmp), i) for i in range(launches)]
+        seconds_to_window(Path(tmp), -1)  # warm the OS file cache; not counted
+        times = [seconds_to_window(Path(tmp), i) for i in range(launches)]
     median = statistics.median(times)
     return {
         "launches": launches,
