@@ -13,10 +13,13 @@ from typing import Any
 
 import pytest
 
+from liveview.capture.runner import FrameProducer
+from liveview.capture.synthetic import SyntheticSource
 from liveview.core import events as core
 from liveview.core.backoff import Backoff
 from liveview.core.controller import SessionController
 from liveview.core.settings import Backend, SessionSettings
+from liveview.core.video_pipeline import VideoPipeline, VideoSettings
 from liveview.protocol import events as ev
 from liveview.server.app import LocalLiveServer, running_in_thread
 from liveview.transport.endpoint import custom_endpoint, local_endpoint
@@ -96,18 +99,32 @@ async def feed_mic(controller: SessionController, count: int) -> None:
 
 
 async def test_go_away_every_second_never_stops_and_loses_no_mic_audio(make_server) -> None:
+    """The service's ~10 min connection life and 20 s goAway lead, compressed 150x: audio and
+    video both ways, a new connection about every second."""
     server = make_server(lifetime_s=4.0, go_away_lead_s=3.0)
     controller, rec = controller_for(server)
+    video = VideoPipeline(
+        FrameProducer(SyntheticSource(640, 360)),
+        VideoSettings(fps=4.0, change_detection=False),
+        controller.submit_video_frame,
+    )
     async with asyncio.TaskGroup() as tg:
         tg.create_task(controller.run())
         await wait_for(lambda: controller.connected)
+        video_task = tg.create_task(video.run())
         await feed_mic(controller, 300)  # 6 s of speech-less audio
         controller.send_text("still with me?")
         await wait_for(lambda: len(rec.of(ev.TurnComplete)) >= 1, 30)
+        video_task.cancel()
         controller.stop()
     assert core.ConnectionState.ERROR not in rec.states()
     assert len(server.connections) >= 4  # goAway ~1 s into each connection, 6 s of audio
     assert received_chunk_numbers(server) == list(range(300))
+    # Video simply restarts on each new connection with a fresh frame.
+    with_video = [
+        c for c in server.received if any("video" in m.get("realtimeInput", {}) for m in c)
+    ]
+    assert len(with_video) >= len(server.connections) - 1
     # Every new setup resumes with the newest handle the previous connection gave.
     all_setups = setups(server)
     assert "handle" not in all_setups[0]["sessionResumption"]
