@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QSettings
 
 from liveview.core.settings import DEFAULT_MODEL, LOCAL_MODEL, Backend, SessionSettings
+from liveview.core.tool_declarations import parse_tools
 from liveview.core.video_pipeline import VideoSettings
 from liveview.encode import (
     DEFAULT_CHANGE_THRESHOLD,
@@ -187,4 +188,10 @@ def prefs_from_args(prefs: Prefs, args: argparse.Namespace) -> Prefs:
         over["audio_replies"] = False
     if getattr(args, "push_to_talk", False):
         over["push_to_talk"] = True
+    if getattr(args, "tools", None) is not None:
+        tools = parse_tools(args.tools)
+        over.update(google_search=tools.google_search, code_execution=tools.code_execution,
+                    functions=tools.functions)  # fmt: skip
+    if getattr(args, "no_source_switch", False):
+        over["allow_source_switch"] = False
     return replace(prefs, **over)
