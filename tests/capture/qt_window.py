@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
@@ -28,3 +32,28 @@ class PatternWindow(QLabel):
         self.repaint()
         QApplication.processEvents()
         QApplication.sync()
+
+
+@contextlib.contextmanager
+def pattern_on_screen(qtbot: Any, image: np.ndarray, x: int, y: int) -> Iterator[PatternWindow]:
+    """Show `image` at (x, y) and wait until the screen really shows it (grabbed and compared)."""
+    from liveview.capture import Region, ScreenSource
+    from liveview.encode import to_bgr
+    from tests.capture.patterns import psnr, wait_until
+
+    window = PatternWindow(image, x, y)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_image(image)
+    height, width = image.shape[:2]
+
+    def on_screen() -> bool:
+        with ScreenSource(region=Region(x, y, width, height)) as source:
+            return bool(psnr(to_bgr(source.read().image), image) > 40)
+
+    assert wait_until(on_screen, step=window.repaint), "the pattern window was never drawn"
+    try:
+        yield window  # keeps the window alive (and on screen) for the test
+    finally:
+        window.close()

@@ -28,22 +28,11 @@ X, Y, W, H = 200, 150, 640, 360
 
 @pytest.fixture
 def pattern_window(qtbot):  # type: ignore[no-untyped-def]
-    from tests.capture.qt_window import PatternWindow
+    from tests.capture.qt_window import pattern_on_screen
 
     image = make_pattern(W, H, seed=3)
-    window = PatternWindow(image, X, Y)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.show_image(image)
-
-    def on_screen() -> bool:
-        with ScreenSource(region=Region(X, Y, W, H)) as source:
-            return psnr(to_bgr(source.read().image), image) > 40
-
-    assert wait_until(on_screen, step=window.repaint), "the pattern window was never drawn"
-    yield image  # keeps the window alive (and on screen) for the test
-    window.close()
+    with pattern_on_screen(qtbot, image, X, Y):
+        yield image
 
 
 def test_list_monitors_is_one_based_and_excludes_the_union() -> None:

@@ -385,25 +385,11 @@ WIN_X, WIN_Y, WIN_W, WIN_H = 400, 300, 640, 360
 
 @pytest.fixture
 def pattern_on_screen(qtbot):  # type: ignore[no-untyped-def]
-    from liveview.capture import Region, ScreenSource
-    from liveview.encode import to_bgr
-    from tests.capture.patterns import wait_until
-    from tests.capture.qt_window import PatternWindow
+    from tests.capture.qt_window import pattern_on_screen as show
 
     image = detailed_pattern(WIN_W, WIN_H)
-    window = PatternWindow(image, WIN_X, WIN_Y)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.show_image(image)
-
-    def on_screen() -> bool:
-        with ScreenSource(region=Region(WIN_X, WIN_Y, WIN_W, WIN_H)) as source:
-            return psnr(to_bgr(source.read().image), image) > 40
-
-    assert wait_until(on_screen, step=window.repaint), "the pattern window was never drawn"
-    yield image
-    window.close()
+    with show(qtbot, image, WIN_X, WIN_Y):
+        yield image
 
 
 @pytest.mark.x11
