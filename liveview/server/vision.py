@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import threading
 import time
@@ -211,7 +212,7 @@ class FrameTracker:
                 previous = self.latest.thumb if self.latest is not None else None
                 try:
                     result = await asyncio.to_thread(analyse_jpeg, data, previous)
-                    self.latest = _stamped(result, seq, at)
+                    self.latest = dataclasses.replace(result, seq=seq, received_at=at)
                 except FrameDecodeError:
                     self.failed += 1
             self._idle.set()
@@ -227,18 +228,3 @@ class FrameTracker:
         waiter: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._frame_waiters.append(waiter)
         return waiter
-
-
-def _stamped(result: FrameAnalysis, seq: int, at: float) -> FrameAnalysis:
-    return FrameAnalysis(
-        width=result.width,
-        height=result.height,
-        brightness=result.brightness,
-        colours=result.colours,
-        motion=result.motion,
-        faces=result.faces,
-        qr_texts=result.qr_texts,
-        thumb=result.thumb,
-        seq=seq,
-        received_at=at,
-    )
