@@ -191,7 +191,6 @@ class SessionController:
         """A JPEG for the latest-only video lane; True when it replaced an unsent frame."""
         if self._conn is None:
             return False  # video simply restarts with a fresh frame after a reconnect
-        self.stats.frames_sent.add(self.clock())
         return self._conn.send_video(jpeg)
 
     def set_mic_muted(self, muted: bool) -> None:
@@ -466,6 +465,9 @@ class SessionController:
     def _on_wire(self, direction: str, kind: str, size: int, summary: str) -> None:
         now = self.clock()
         (self.stats.bytes_up if direction == "out" else self.stats.bytes_down).add(now, size)
+        if direction == "out" and kind == "realtimeInput.video":
+            # Counted on the socket, not at the lane: a frame replaced while queued never went.
+            self.stats.frames_sent.add(now)
         self._emit(core.WireMessage(direction, kind, size, summary, now))
 
     # -- tools ----------------------------------------------------------------------------------
