@@ -146,7 +146,9 @@ def exit_code_for(error: LiveViewError) -> int:
 
 
 async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    key, key_source = configured_api_key()
+    # The keychain may answer over D-Bus, and opening a source probes the display or camera:
+    # worker threads, as everywhere else, even though nothing else runs on the loop yet.
+    key, key_source = await asyncio.to_thread(configured_api_key)
     settings = settings_from_args(args, api_key=key)
     with embedded_local_server(settings) as local_url:
         resolved = resolve_endpoint(settings, local_url)
@@ -161,12 +163,10 @@ async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
         )
         controller.backoff.max_attempts = HEADLESS_RECONNECT_ATTEMPTS
         video_settings = video_settings_from_args(args)
-        video = VideoSlot(
-            controller,
-            build_video_pipeline(controller, args.source, args.region, video_settings),
-            args.source,
-            args.region,
+        pipeline = await asyncio.to_thread(
+            build_video_pipeline, controller, args.source, args.region, video_settings
         )
+        video = VideoSlot(controller, pipeline, args.source, args.region)
         if resolved.settings.functions:
             controller.tool_handler = ToolBox(
                 video,
