@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +45,7 @@ class EventLog:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.started = time.monotonic()
+        self.failed = False
 
     @classmethod
     @contextmanager
@@ -54,10 +57,22 @@ class EventLog:
         try:
             yield cls(stream)
         finally:
-            stream.close()
+            # After a failed write the buffer still holds the line; closing retries it and
+            # fails the same way, which write() has already reported.
+            with contextlib.suppress(OSError):
+                stream.close()
 
     def write(self, event: object) -> None:
+        if self.failed:
+            return
         row = {"t": round(time.monotonic() - self.started, 4), "type": type(event).__name__}
         row.update(event_fields(event))
-        self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-        self.stream.flush()
+        try:
+            self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            self.stream.flush()
+        except OSError as exc:  # a full disk: say so once; the session itself goes on
+            self.failed = True
+            sys.stderr.write(
+                f"liveview: the events file could not be written ({exc.strerror}); "
+                "events after this point are not recorded. The session goes on.\n"
+            )

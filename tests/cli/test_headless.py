@@ -193,3 +193,12 @@ def test_list_sources_names_the_monitor() -> None:
     result = headless("--list-sources")
     assert result.returncode == 0
     assert "1920x1080" in result.stdout
+
+
+def test_a_full_disk_for_the_events_file_is_said_once_and_the_session_goes_on() -> None:
+    # /dev/full accepts the open and fails every write with ENOSPC: a full disk, for real.
+    result = headless("--text", "hello", "--no-audio", "--events", "/dev/full")
+    assert_clean(result)
+    assert result.returncode == 0
+    assert result.stderr.count("events file could not be written") == 1
+    assert 'You typed "hello"' in result.stdout
