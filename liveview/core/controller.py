@@ -445,7 +445,6 @@ class SessionController:
         if self._first_audio_pending and self._last_user_activity_at is not None:
             latency = now - self._last_user_activity_at
             self.stats.last_reply_latency_s = latency
-            self.stats.reply_latencies_s.append(latency)
             self._first_audio_pending = False
         if self.player is not None:
             try:

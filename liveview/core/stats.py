@@ -48,7 +48,6 @@ class SessionStats:
     reconnects: int = 0
     # End of the user's speech (or typing) to the first audio of the reply, seconds.
     last_reply_latency_s: float | None = None
-    reply_latencies_s: list[float] = field(default_factory=list)
 
     def fps(self, now: float) -> float:
         return self.frames_sent.rate(now)
