@@ -28,10 +28,12 @@ $(STAMP): pyproject.toml
 package: system-run $(STAMP)
 	bash packaging/build.sh
 
-# The frozen one-folder bundle, run offscreen with --self-test (what CI checks).
+# The frozen one-folder bundle, run offscreen with --self-test, and the diagnostic bundle that
+# checks what slimming changed (video through the small OpenCV's FFmpeg, ICU, ...): what CI checks.
 smoke: system-test $(STAMP)
 	bash packaging/build.sh --bundle-only
 	bash -c '. scripts/test-env.sh && bash packaging/smoke_test.sh'
+	bash packaging/linux/frozen_checks.sh
 
 clean:
 	rm -rf $(VENV) build dist test-output .coverage

@@ -25,15 +25,19 @@ if [ "$(uname -s)" = Darwin ]; then
     done
     iconutil -c icns "$iconset" -o build/icons/liveview.icns
 fi
+if [ "$(uname -s)" = Linux ]; then
+    # The small OpenCV the bundle ships (reused once built): packaging/linux/build_opencv.sh.
+    bash packaging/linux/build_tools.sh
+    PYTHON="$PYTHON" bash packaging/linux/build_opencv.sh
+fi
 echo "== PyInstaller bundle"
 rm -rf dist/liveview dist/liveview.app
 "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath dist --workpath build/pyinstaller packaging/liveview.spec
 if [ "$(uname -s)" = Linux ]; then
-    # Shrink the bundle: OpenCV's BLAS calls onto NumPy's OpenBLAS, Qt's ICU data without what Qt
-    # never reads, everything stripped, then every native file loaded (packaging/linux/slim_bundle.py).
-    bash packaging/linux/build_tools.sh
-    "$PYTHON" packaging/linux/slim_bundle.py dist/liveview
+    # Shrink the bundle: the small OpenCV in, Qt's ICU data without what Qt never reads,
+    # everything stripped, then every native file loaded (packaging/linux/slim_bundle.py).
+    "$PYTHON" packaging/linux/slim_bundle.py dist/liveview build/opencv-minimal/stage
 fi
 echo "bundle: $(du -sh dist/liveview | cut -f1) in dist/liveview"
 

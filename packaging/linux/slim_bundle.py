@@ -1,13 +1,13 @@
 """Make the PyInstaller bundle (dist/liveview) smaller without changing what it can do.
 
-    python packaging/linux/slim_bundle.py [dist/liveview]      (build.sh runs it on Linux)
+    python packaging/linux/slim_bundle.py [dist/liveview [OPENCV_STAGE]]   (build.sh runs it)
 
 Each step measures what it saves, and the last one proves every native file still loads:
 
-1. blas: OpenCV's wheel ships its own OpenBLAS (~39 MB, plus a libgfortran) for 19 BLAS/LAPACK
-   routines; NumPy ships another. blas_shim/cv2_blas_shim.c, compiled here under the name cv2
-   links against, forwards those 19 calls to NumPy's (see the C file). Skipped, with a note, when
-   cv2 needs a routine the shim does not have or NumPy's library lacks one (a newer wheel).
+1. opencv: the wheel's OpenCV (111 MB: every module, IPP, OpenBLAS, an FFmpeg with encoders and
+   its own OpenSSL) is replaced by the small build of the same version that build_opencv.sh
+   makes (OPENCV_STAGE, default build/opencv-minimal/stage): the modules liveview uses and an
+   FFmpeg that only decodes.
 2. icu: Qt's ICU data (32 MB) is rebuilt without what Qt never asks ICU for: break iterators
    (Qt has its own), transliteration, number spell-out, character names, IDNA/StringPrep/spoof
    tables, and the display names of languages, regions, currencies and units (Qt carries its
@@ -18,12 +18,13 @@ Each step measures what it saves, and the last one proves every native file stil
 4. verify: every native file of the bundle is loaded with dlopen, as the bootloader's
    LD_LIBRARY_PATH would find its dependencies; any failure fails the build.
 
-Tools: binutils (strip, nm, readelf), gcc, icupkg; a step whose tool is missing is skipped with a
-warning (the bundle stays correct, only larger).
+Tools: binutils (strip, nm, readelf), gcc, icupkg (build_tools.sh installs them); the ICU or strip
+step whose tool is missing is skipped with a warning (the bundle stays correct, only larger).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -31,14 +32,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-SHIM_SOURCE = HERE / "blas_shim" / "cv2_blas_shim.c"
-# What the shim provides (cv2 4.x imports these from its OpenBLAS).
-SHIM_SYMBOLS = {
-    "cblas_sgemm", "cblas_dgemm", "cblas_cgemm", "cblas_zgemm", "sgetrf_", "dgetrf_", "sgesv_",
-    "dgesv_", "spotrf_", "dpotrf_", "sposv_", "dposv_", "sgeqrf_", "dgeqrf_", "sgels_", "dgels_",
-    "sgesdd_", "dgesdd_", "dgeev_",
-}  # fmt: skip
 # ICU data items Qt never reads (see the module docstring); matched against "icudt73l/<item>".
 ICU_DROP = re.compile(
     r"^(brkitr|translit|rbnf|lang|region|curr|unit)/"
@@ -75,62 +68,50 @@ def _dynsyms(path: Path, defined: bool) -> set[str]:
     }
 
 
-def _needed(path: Path) -> list[str]:
-    return re.findall(r"\(NEEDED\).*\[(.+)\]", _run("readelf", "-d", path))
+def _tree_size(path: Path) -> int:
+    if path.is_symlink() or path.is_file():
+        return path.lstat().st_size
+    return sum(p.lstat().st_size for p in path.rglob("*")) if path.is_dir() else 0
 
 
-def _needed_map(internal: Path) -> dict[Path, list[str]]:
-    return {p: _needed(p) for p in _elf_files(internal)}
+def _bundled_opencv_version(cv2_dir: Path) -> str:
+    match = re.search(r'opencv_version\s*=\s*"([^"]+)"', (cv2_dir / "version.py").read_text())
+    if not match:
+        raise SystemExit(f"slim_bundle: no opencv_version in {cv2_dir / 'version.py'}")
+    return match.group(1)
 
 
-def _unused(internal: Path, soname: str) -> bool:
-    return not any(soname in needed for needed in _needed_map(internal).values())
-
-
-def slim_blas(internal: Path) -> int:
-    cv2_libs = internal / "opencv_python_headless.libs"
-    blas = sorted(cv2_libs.glob("libopenblas*.so*"))
-    numpy_blas = sorted((internal / "numpy.libs").glob("libscipy_openblas64_*.so*"))
-    if not blas or not numpy_blas:
-        print("  blas: nothing to do (no OpenCV OpenBLAS, or no NumPy OpenBLAS)")
+def slim_opencv(internal: Path, stage: Path) -> int:
+    """The wheel's cv2 extension and its library folder out, the small build in (see
+    build_opencv.sh). The wheel's Python loader stays: the build is of the same version. Its
+    G-API and typing helpers go (they import modules the small build does not have)."""
+    cv2_dir = internal / "cv2"
+    extension = cv2_dir / "cv2.abi3.so"
+    if not extension.is_file():
+        print("  opencv: nothing to do (no cv2/cv2.abi3.so)")
         return 0
-    if not shutil.which("gcc"):
-        print("  blas: WARNING: no gcc, OpenCV keeps its own OpenBLAS", file=sys.stderr)
-        return 0
-    blas, numpy_blas = blas[0], numpy_blas[0]
-    users = [p for p, needed in _needed_map(internal).items() if blas.name in needed]
-    wanted = set().union(*(_dynsyms(u, defined=False) for u in users)) & _dynsyms(blas, True)
-    provided = _dynsyms(numpy_blas, defined=True)
-    missing = wanted - SHIM_SYMBOLS
-    lacking = {
-        s
-        for s in wanted
-        if f"scipy_{s}64_" not in provided and f"scipy_{s[:-1]}_64_" not in provided
-    }
-    if missing or lacking:
-        print(f"  blas: WARNING: kept OpenCV's OpenBLAS (shim lacks {sorted(missing)}, "
-              f"NumPy's lacks {sorted(lacking)})", file=sys.stderr)  # fmt: skip
-        return 0
-    before = blas.stat().st_size
-    private = _needed(blas)  # its libgfortran (and that one's libquadmath): wheel-private copies
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / blas.name
-        _run("gcc", "-shared", "-fPIC", "-O2", "-o", out, f"-Wl,-soname,{blas.name}", SHIM_SOURCE,
-             f"-L{numpy_blas.parent}", f"-l:{numpy_blas.name}", "-Wl,--no-undefined",
-             "-Wl,-rpath,$ORIGIN/../numpy.libs:$ORIGIN")  # fmt: skip
-        shutil.copyfile(out, blas)
-    saved = before - blas.stat().st_size
-    # Those copies go when nothing else needs them (the shim does not).
-    while private:
-        lib = blas.parent / private.pop()
-        if lib.is_file() and _unused(internal, lib.name):
-            private.extend(_needed(lib))
-            saved += lib.stat().st_size
-            lib.unlink()
-            link = internal / lib.name  # PyInstaller's top-level symlink to it
-            if link.is_symlink():
-                link.unlink()
-    print(f"  blas: OpenCV's {blas.name} -> shim onto {numpy_blas.name}: -{_mb(saved)}")
+    built = json.loads((stage / "build-info.json").read_text(encoding="utf-8"))
+    bundled = _bundled_opencv_version(cv2_dir)
+    if built["opencv"] != bundled:
+        raise SystemExit(f"slim_bundle: {stage} is OpenCV {built['opencv']}, the bundle's loader "
+                         f"is {bundled}: run packaging/linux/build_opencv.sh")  # fmt: skip
+    wheel_libs = internal / "opencv_python_headless.libs"
+    links = [p for p in internal.iterdir()
+             if p.is_symlink() and wheel_libs.name in str(p.readlink())]  # fmt: skip
+    helpers = [cv2_dir / "gapi", cv2_dir / "typing"]
+    before = sum(_tree_size(p) for p in [extension, wheel_libs, *links, *helpers])
+    shutil.copyfile(stage / "cv2.abi3.so", extension)
+    for path in [wheel_libs, *helpers]:
+        shutil.rmtree(path, ignore_errors=True)
+    for link in links:
+        link.unlink()
+    added = 0
+    for lib in sorted((stage / "lib").iterdir()):
+        shutil.copyfile(lib, internal / lib.name)
+        added += lib.stat().st_size
+    saved = before - extension.stat().st_size - added
+    print(f"  opencv: the wheel's OpenCV -> OpenCV {built['opencv']} with FFmpeg "
+          f"{built['ffmpeg']}, only what liveview uses: -{_mb(saved)}")  # fmt: skip
     return saved
 
 
@@ -259,11 +240,12 @@ def verify(bundle: Path) -> None:
 
 def main() -> int:
     bundle = Path(sys.argv[1] if len(sys.argv) > 1 else "dist/liveview").resolve()
+    opencv_stage = Path(sys.argv[2] if len(sys.argv) > 2 else "build/opencv-minimal/stage")
     internal = bundle / "_internal"
     if not internal.is_dir():
         raise SystemExit(f"slim_bundle: no bundle in {bundle}")
     print(f"slim_bundle: {bundle}")
-    saved = slim_blas(internal) + slim_icu(internal) + slim_strip(bundle)
+    saved = slim_opencv(internal, opencv_stage) + slim_icu(internal) + slim_strip(bundle)
     verify(bundle)
     print(f"slim_bundle: -{_mb(saved)} in all")
     return 0

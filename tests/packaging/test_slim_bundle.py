@@ -1,6 +1,7 @@
-"""packaging/linux/slim_bundle.py: the BLAS shim and the trimmed ICU data give the same results
-as the libraries they replace, checked here against the venv's own wheels (no bundle needed).
-The whole slimmed bundle is checked by packaging/linux/frozen_checks.sh and the smoke test."""
+"""packaging/linux/slim_bundle.py: the OpenCV swap puts the small build exactly where the wheel's
+was, and the trimmed ICU data gives the same results as the library it replaces (checked against
+the venv's own wheel). The whole slimmed bundle, with the real small OpenCV, is checked by
+packaging/linux/frozen_checks.sh and the smoke test (both run by `make smoke`)."""
 
 from __future__ import annotations
 
@@ -42,38 +43,54 @@ def _run_check(function: str, env: dict[str, str]) -> tuple[dict, str]:
     return json.loads(result.stdout.splitlines()[-1]), result.stderr
 
 
-def _fake_internal(tmp_path: Path) -> Path:
-    """A bundle-like _internal with the venv's OpenCV and NumPy library folders."""
-    import cv2
-    import numpy
-
+def _wheel_like_internal(tmp_path: Path, version: str) -> Path:
+    """An _internal laid out as PyInstaller lays out the OpenCV wheel (placeholder contents)."""
     internal = tmp_path / "_internal"
-    site = Path(numpy.__file__).parents[1]
-    for name in ("numpy.libs", "opencv_python_headless.libs"):
-        shutil.copytree(site / name, internal / name)
-    (internal / "cv2").mkdir()
-    shutil.copy2(Path(cv2.__file__).parent / next(
-        p.name for p in Path(cv2.__file__).parent.glob("cv2*.so")), internal / "cv2")  # fmt: skip
+    libs = internal / "opencv_python_headless.libs"
+    libs.mkdir(parents=True)
+    (libs / "libavcodec-1234.so.62").write_bytes(b"x" * 5000)
+    (internal / "libavcodec-1234.so.62").symlink_to(
+        "opencv_python_headless.libs/libavcodec-1234.so.62"
+    )
+    (internal / "libssl.so.3").write_bytes(b"ssl")  # Python's own: must stay
+    cv2_dir = internal / "cv2"
+    for helper in ("gapi", "typing", "utils"):
+        (cv2_dir / helper).mkdir(parents=True)
+        (cv2_dir / helper / "__init__.py").write_text("import cv2\n")
+    (cv2_dir / "version.py").write_text(f'opencv_version = "{version}"\n')
+    (cv2_dir / "cv2.abi3.so").write_bytes(b"w" * 20000)
     return internal
 
 
-def test_blas_shim_serves_opencv_from_numpys_openblas(tmp_path: Path) -> None:
-    internal = _fake_internal(tmp_path)
-    blas = next((internal / "opencv_python_headless.libs").glob("libopenblas*.so*"))
-    assert _slim().slim_blas(internal) > 30_000_000  # the wheel's OpenBLAS and its libgfortran
-    assert blas.stat().st_size < 100_000
-    env = {"LD_PRELOAD": str(blas), "LD_LIBRARY_PATH": str(internal / "numpy.libs"),
-           "LD_DEBUG": "bindings"}  # fmt: skip
-    results, bindings = _run_check("_linear_algebra", env)
-    bound = {line.split("`")[1].rstrip("'") for line in bindings.splitlines()
-             if "cv2" in line and f"to {blas}" in line and "`" in line}  # fmt: skip
-    assert bound == _slim().SHIM_SYMBOLS, "cv2 must call every routine through the shim"
-    flat = [
-        v
-        for group in results.values()
-        for v in (group.values() if isinstance(group, dict) else [group])
-    ]
-    assert flat and all(flat), results
+def _stage(tmp_path: Path, version: str) -> Path:
+    stage = tmp_path / "stage"
+    (stage / "lib").mkdir(parents=True)
+    (stage / "cv2.abi3.so").write_bytes(b"small" * 100)
+    (stage / "lib" / "libavcodec.so.59").write_bytes(b"c" * 300)
+    (stage / "build-info.json").write_text(json.dumps({"opencv": version, "ffmpeg": "5.1.9"}))
+    return stage
+
+
+def test_opencv_swap_puts_the_small_build_in_place_of_the_wheels(tmp_path: Path) -> None:
+    internal = _wheel_like_internal(tmp_path, "4.14.0.94")
+    saved = _slim().slim_opencv(internal, _stage(tmp_path, "4.14.0.94"))
+    assert (internal / "cv2" / "cv2.abi3.so").read_bytes() == b"small" * 100
+    assert (internal / "libavcodec.so.59").read_bytes() == b"c" * 300
+    assert not (internal / "opencv_python_headless.libs").exists()
+    assert not (internal / "libavcodec-1234.so.62").is_symlink(), "a link into the removed folder"
+    assert not (internal / "cv2" / "gapi").exists() and not (internal / "cv2" / "typing").exists()
+    assert (internal / "cv2" / "utils" / "__init__.py").is_file()
+    assert (internal / "libssl.so.3").read_bytes() == b"ssl"
+    link = len("opencv_python_headless.libs/libavcodec-1234.so.62")  # a symlink's own size
+    helpers = 2 * len("import cv2\n")
+    assert saved == (20000 + 5000 + link + helpers) - (500 + 300)
+
+
+def test_opencv_swap_refuses_a_build_of_another_version(tmp_path: Path) -> None:
+    internal = _wheel_like_internal(tmp_path, "4.14.0.94")
+    with pytest.raises(SystemExit, match=r"OpenCV 4\.13\.0\.92.*build_opencv\.sh"):
+        _slim().slim_opencv(internal, _stage(tmp_path, "4.13.0.92"))
+    assert (internal / "cv2" / "cv2.abi3.so").read_bytes() == b"w" * 20000, "nothing touched"
 
 
 def test_trimmed_icu_data_sorts_and_names_as_before(tmp_path: Path) -> None:
