@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 # Headless runs are scripted: once connected, a drop is retried a few times, not for minutes.
 HEADLESS_RECONNECT_ATTEMPTS = 4
+# With a video source, the first --text turn waits this long at most for the first frame sent.
+FIRST_FRAME_WAIT_S = 5.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -111,25 +113,50 @@ class _Printer:
 
 
 class _TurnScript:
-    """Sends the --text turns one after another, each once the previous reply completed."""
+    """Sends the --text turns one after another, each once the previous reply completed.
 
-    def __init__(self, controller: SessionController, texts: list[str]) -> None:
+    With a video source the first turn waits for the first frame on the wire (at most
+    FIRST_FRAME_WAIT_S): "what do you see?" asked before any frame was sent gets "no video yet"."""
+
+    def __init__(
+        self, controller: SessionController, texts: list[str], *, wait_for_frame: bool
+    ) -> None:
         self.controller = controller
         self.pending = list(texts)
         self.awaiting_reply = False
+        self.live = False
+        self.frame_sent = not wait_for_frame
         self.done = asyncio.Event()
         if not self.pending:
             self.done.set()
+        elif wait_for_frame:
+            asyncio.get_running_loop().call_later(FIRST_FRAME_WAIT_S, self._stop_waiting_for_frame)
 
     def __call__(self, event: object) -> None:
-        if isinstance(event, core.StateChanged) and event.state is core.ConnectionState.LIVE:
-            if not self.awaiting_reply:
+        if isinstance(event, core.StateChanged):
+            self.live = event.state is core.ConnectionState.LIVE
+            if self.live and not self.awaiting_reply:
                 self._next()
         elif isinstance(event, ev.TurnComplete) and self.awaiting_reply:
             self.awaiting_reply = False
             self._next()
+        elif (
+            isinstance(event, core.WireMessage)
+            and event.direction == "out"
+            and event.kind.startswith("realtimeInput.video")
+            and not self.frame_sent
+        ):
+            self._stop_waiting_for_frame()
+
+    def _stop_waiting_for_frame(self) -> None:
+        if not self.frame_sent:
+            self.frame_sent = True
+            if self.live and not self.awaiting_reply:
+                self._next()
 
     def _next(self) -> None:
+        if not self.frame_sent:
+            return
         if not self.pending:
             self.done.set()
             return
@@ -177,7 +204,7 @@ async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
         audio = SessionAudio()
         failures: list[core.SessionFailed] = []
         controller.subscribe(_Printer(out, err))
-        script = _TurnScript(controller, list(args.text))
+        script = _TurnScript(controller, list(args.text), wait_for_frame=pipeline is not None)
         controller.subscribe(script)
         controller.subscribe(
             lambda e: failures.append(e) if isinstance(e, core.SessionFailed) else None

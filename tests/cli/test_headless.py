@@ -189,6 +189,21 @@ def test_screen_frames_reach_the_local_server_decodable_and_sized(tmp_path: Path
     assert "contextWindowCompression" in setup  # video on: sessions must not end at ~2 min
 
 
+def test_a_question_with_a_video_source_waits_for_the_first_frame(tmp_path: Path) -> None:
+    # Asked at once, "what do you see?" would reach the model before any frame did.
+    events = tmp_path / "events.jsonl"
+    result = headless(
+        "--source", "test", "--text", "what do you see?", "--no-audio", "--events", str(events)
+    )  # fmt: skip
+    assert_clean(result)
+    assert result.returncode == 0, result.stderr
+    assert "No video frame has arrived yet" not in result.stdout
+    rows = [json.loads(line) for line in events.read_text().splitlines()]
+    sent = [r["kind"] for r in rows if r["type"] == "WireMessage" and r["direction"] == "out"]
+    first_frame = next(i for i, kind in enumerate(sent) if kind.startswith("realtimeInput.video"))
+    assert first_frame < sent.index("clientContent"), sent
+
+
 def test_list_sources_names_the_monitor() -> None:
     result = headless("--list-sources")
     assert result.returncode == 0
