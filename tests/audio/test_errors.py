@@ -66,6 +66,10 @@ def test_a_speaker_removed_mid_session_is_reported_and_the_session_goes_on(
         "load-module", "module-null-sink", "sink_name=lv_vanishing",
         "sink_properties=device.description=lv_vanishing",
     )  # fmt: skip
+    # Qt learns of a new sink from PulseAudio's events, a moment later (longer on a busy machine).
+    deadline = time.monotonic() + 10
+    while "lv_vanishing" not in list_audio_devices().outputs and time.monotonic() < deadline:
+        time.sleep(0.05)
     errors: list[Exception] = []
     with AudioEngine(EchoMode.OFF, on_error=errors.append) as engine:
         player = engine.open_player("lv_vanishing")

@@ -129,7 +129,12 @@ async def test_go_away_every_second_never_stops_and_loses_no_mic_audio(make_serv
     all_setups = setups(server)
     assert "handle" not in all_setups[0]["sessionResumption"]
     assert all(s["sessionResumption"].get("handle") for s in all_setups[1:])
-    assert len(rec.of(core.Reconnected)) == len(server.connections) - 1
+    # One Reconnected per new connection. The reply's end is a turn boundary: a goAway pending
+    # then moves the session at once, so the last connection may still have been opening (the
+    # server has its setup, the client no setupComplete yet) when the test stopped.
+    reconnected, moves = len(rec.of(core.Reconnected)), len(server.connections) - 1
+    stopped_while_opening = server.connections[-1].received_kinds == ["setup"]
+    assert reconnected == moves or (reconnected == moves - 1 and stopped_while_opening)
     assert all(r.resumed for r in rec.of(core.Reconnected))
 
 
