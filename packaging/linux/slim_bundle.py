@@ -90,7 +90,12 @@ def slim_opencv(internal: Path, stage: Path) -> int:
     if not extension.is_file():
         print("  opencv: nothing to do (no cv2/cv2.abi3.so)")
         return 0
-    built = json.loads((stage / "build-info.json").read_text(encoding="utf-8"))
+    info = stage / "build-info.json"
+    if not info.is_file():
+        raise SystemExit(
+            f"slim_bundle: no small OpenCV in {stage}: run packaging/linux/build_opencv.sh"
+        )
+    built = json.loads(info.read_text(encoding="utf-8"))
     bundled = _bundled_opencv_version(cv2_dir)
     if built["opencv"] != bundled:
         raise SystemExit(f"slim_bundle: {stage} is OpenCV {built['opencv']}, the bundle's loader "

@@ -91,6 +91,8 @@ def test_opencv_swap_refuses_a_build_of_another_version(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match=r"OpenCV 4\.13\.0\.92.*build_opencv\.sh"):
         _slim().slim_opencv(internal, _stage(tmp_path, "4.13.0.92"))
     assert (internal / "cv2" / "cv2.abi3.so").read_bytes() == b"w" * 20000, "nothing touched"
+    with pytest.raises(SystemExit, match=r"no small OpenCV in .*build_opencv\.sh"):
+        _slim().slim_opencv(internal, tmp_path / "never-built")
 
 
 def test_trimmed_icu_data_sorts_and_names_as_before(tmp_path: Path) -> None:
