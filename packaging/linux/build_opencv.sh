@@ -13,9 +13,9 @@
 # In the bundle, cv2.abi3.so replaces cv2/cv2.abi3.so and the libraries sit in _internal/ (beside
 # the OpenSSL that Python's ssl module already brought, which FFmpeg's https uses too).
 #
-# About 2.5 min for FFmpeg and 15 min for OpenCV on 2 cores; the result is reused while this script,
-# the OpenCV version and Debian's FFmpeg version stay the same. PYTHON: the venv the bundle is
-# built from (default .venv/bin/python). Tools: packaging/linux/build_tools.sh installs them.
+# About 2.5 min for FFmpeg and 8.5 min for OpenCV on 2 cores; the result is reused while the
+# options below, the OpenCV version and Debian's FFmpeg version stay the same. PYTHON: the venv
+# the bundle is built from (default .venv/bin/python). Tools: packaging/linux/build_tools.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
