@@ -15,13 +15,14 @@ started=$(date +%s)
     exit 1
 }
 if [ "$(uname -s)" = Darwin ]; then
-    # The .app icon: an .icns made from resources/icons/*.png.
+    # The .app icon: an .icns made from resources/icons/*.png. iconutil accepts only these names:
+    # icon_NxN.png for N in 16 32 128 256 512, and icon_NxN@2x.png (2N pixels) where there is one.
     iconset=build/icons/liveview.iconset
     rm -rf "$iconset" && mkdir -p "$iconset"
-    for size in 16 32 64 128 256 512; do
+    for size in 16 32 128 256 512; do
         cp "resources/icons/liveview-$size.png" "$iconset/icon_${size}x${size}.png"
-        half=$((size / 2))
-        [ "$half" -ge 16 ] && cp "resources/icons/liveview-$size.png" "$iconset/icon_${half}x${half}@2x.png"
+        double="resources/icons/liveview-$((size * 2)).png"
+        if [ -f "$double" ]; then cp "$double" "$iconset/icon_${size}x${size}@2x.png"; fi
     done
     iconutil -c icns "$iconset" -o build/icons/liveview.icns
 fi
@@ -46,6 +47,8 @@ if [ "${1:-}" != "--bundle-only" ]; then
         Linux)
             bash packaging/linux/make_tarball.sh
             bash packaging/linux/make_deb.sh
+            # the menu entry, metainfo and icons where desktops find them, and valid
+            bash packaging/linux/check_deb.sh "dist/liveview_$(sed -n 's/^__version__ = "\(.*\)"/\1/p' liveview/__init__.py)_$(dpkg --print-architecture).deb"
             ;;
         Darwin)
             bash packaging/macos/make_dmg.sh

@@ -11,8 +11,9 @@ RUNTIME_PACKAGES="libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 lib
 
 # Resolve as the bootloader does at run time: the bundle's own folder first.
 export LD_LIBRARY_PATH="$BUNDLE/_internal"
+# ldd fails on a file that is not a dynamic ELF object: what it printed for the others counts.
 libs="$(find "$BUNDLE" -type f \( -name '*.so*' -o -name liveview \) -print0 \
-    | xargs -0 ldd 2>/dev/null | awk '/=> \// {print $3}' | sort -u)"
+    | { xargs -0 ldd 2>/dev/null || true; } | awk '/=> \// {print $3}' | sort -u)"
 packages=""
 for lib in $libs; do
     case "$lib" in "$BUNDLE"/*) continue ;; esac
@@ -20,7 +21,7 @@ for lib in $libs; do
     [ -z "$owner" ] && owner="$(dpkg -S "$lib" 2>/dev/null | head -1 | cut -d: -f1)" || true
     [ -n "$owner" ] && packages="$packages $owner"
 done
-missing="$(find "$BUNDLE" -type f -name '*.so*' -print0 | xargs -0 ldd 2>/dev/null \
+missing="$(find "$BUNDLE" -type f -name '*.so*' -print0 | { xargs -0 ldd 2>/dev/null || true; } \
     | awk '/not found/ {print $1}' | sort -u | tr '\n' ' ')"
 [ -n "$missing" ] && echo "deb_depends.sh: note: not found on this machine: $missing" >&2
 # libc6 stays (the bundle needs a glibc at least as new as the build machine's).

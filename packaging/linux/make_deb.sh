@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
 # dist/liveview -> dist/liveview_<version>_<arch>.deb
-#   /opt/liveview/            the bundle
-#   /usr/bin/liveview         the launcher
-#   /usr/share/applications/liveview.desktop, /usr/share/icons/hicolor/.../liveview.svg
+#   /opt/liveview/                                   the bundle
+#   /usr/bin/liveview                                the launcher
+#   /usr/share/applications/io.github.liveview.desktop          the menu entry
+#   /usr/share/metainfo/io.github.liveview.metainfo.xml         AppStream (software centres)
+#   /usr/share/icons/hicolor/{16x16..512x512,scalable}/apps/liveview.{png,svg}
 # No maintainer scripts: the desktop database and icon cache are refreshed by the dpkg triggers of
 # desktop-file-utils and hicolor-icon-theme, so `dpkg -r liveview` leaves nothing behind.
+# packaging/linux/check_deb.sh checks the result (layout, metadata validators).
 . "$(dirname "$0")/common.sh"
 
 DEPENDS="$(bash "$ROOT/packaging/linux/deb_depends.sh")"
-STAGE="$ROOT/build/deb/liveview_${VERSION}_${DEB_ARCH}"
-OUT="$ROOT/dist/liveview_${VERSION}_${DEB_ARCH}.deb"
+STAGE="$WORK/deb/liveview_${VERSION}_${DEB_ARCH}"
+OUT="$DIST/liveview_${VERSION}_${DEB_ARCH}.deb"
 rm -rf "$STAGE" "$OUT"
-mkdir -p "$STAGE/DEBIAN" "$STAGE/opt" "$STAGE/usr/bin"
+mkdir -p "$STAGE/DEBIAN" "$STAGE/opt" "$STAGE/usr/bin" "$DIST"
 
 cp -a "$BUNDLE" "$STAGE/opt/liveview"
 install -m755 "$ROOT/packaging/linux/launcher.sh" "$STAGE/usr/bin/liveview"
-install -Dm644 "$(find_desktop)" \
-    "$STAGE/usr/share/applications/liveview.desktop"
-install_icon "$STAGE/usr/share/icons/hicolor"
+install_desktop_metadata "$STAGE/usr/share"
 install -Dm644 "$ROOT/packaging/linux/copyright" "$STAGE/usr/share/doc/liveview/copyright"
 # Owned by root, readable by all, whatever the umask of the build was.
 chmod -R u+rwX,go+rX,go-w "$STAGE"

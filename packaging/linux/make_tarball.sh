@@ -4,13 +4,13 @@
 . "$(dirname "$0")/common.sh"
 
 NAME="liveview-${VERSION}-linux-${MACHINE}"
-STAGE="$ROOT/build/tarball/$NAME"
-OUT="$ROOT/dist/$NAME.tar.gz"
+STAGE="$WORK/tarball/$NAME"
+OUT="$DIST/$NAME.tar.gz"
 rm -rf "$STAGE" "$OUT"
-mkdir -p "$(dirname "$STAGE")"
+mkdir -p "$(dirname "$STAGE")" "$DIST"
 cp -a "$BUNDLE" "$STAGE"
-install -Dm644 "$(find_desktop)" "$STAGE/share/liveview.desktop"
-install_icon "$STAGE/share/icons/hicolor"
+# share/ mirrors ~/.local/share: install.sh copies it there.
+install_desktop_metadata "$STAGE/share"
 install -m755 "$ROOT/packaging/linux/install-user.sh" "$STAGE/install.sh"
 tar -C "$(dirname "$STAGE")" --owner=0 --group=0 --numeric-owner -czf "$OUT" "$NAME"
 echo "tar.gz: $OUT ($(du -h "$OUT" | cut -f1))"

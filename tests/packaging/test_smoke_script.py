@@ -86,7 +86,7 @@ def test_macos_info_plist_has_the_privacy_strings() -> None:
 
 
 def test_desktop_entry_and_launcher_point_at_the_installed_app() -> None:
-    desktop = (ROOT / "resources" / "liveview.desktop").read_text(encoding="utf-8")
+    desktop = (ROOT / "resources" / "io.github.liveview.desktop").read_text(encoding="utf-8")
     assert "Exec=liveview" in desktop and "Icon=liveview" in desktop
     launcher = (ROOT / "packaging" / "linux" / "launcher.sh").read_text(encoding="utf-8")
     assert 'exec /opt/liveview/liveview "$@"' in launcher
