@@ -2,4 +2,7 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+# The one place the version is kept: pyproject.toml reads it (setuptools dynamic), so do the
+# spec, the installers' file names and `liveview --version`; CHANGELOG.md and the AppStream
+# metainfo's <releases> must agree (tests/packaging/test_version.py).
+__version__ = "0.2.0"

@@ -8,7 +8,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from liveview import __version__
 from liveview.cli.options import EXIT_USAGE, add_session_options
 
 COMMANDS = ("headless", "serve", "bench", "doctor")
@@ -48,13 +47,34 @@ def _doctor(argv: Sequence[str]) -> int:
     return doctor_main(list(argv))
 
 
+class _VersionAction(argparse.Action):
+    """`--version`: the version and the build's commit, looked up only when asked (a checkout
+    runs git for it; a frozen bundle reads the file its build wrote)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS) -> None:
+        what = "print the version and the commit it was built from, and exit"
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=what)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from liveview.buildinfo import version_line
+
+        print(version_line())
+        parser.exit()
+
+
 def _window(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="liveview",
         description="Live screen and camera analysis with the Gemini Live API. "
         f"Other commands: {', '.join(COMMANDS)} (liveview COMMAND --help).",
     )
-    parser.add_argument("--version", action="version", version=f"liveview {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument(
         "--self-test",
         action="store_true",
