@@ -10,6 +10,7 @@ Steps, each printed with its result:
   qt           a QApplication on the platform plugin, a window shown, JPEG/SVG image plugins
   audio        the audio devices Qt sees (none is a warning: text-only still works)
   echo         one 10 ms frame through WebRTC echo cancellation (livekit's native library)
+  keyring      Windows and macOS: keyring picks the OS keychain (its backend is in the bundle)
   frames       a test-pattern frame grabbed, JPEG-encoded and decoded; the screen too when a
                display exists
   session      the bundled local server started in-process on loopback, a session set up, a
@@ -28,7 +29,6 @@ import argparse
 import asyncio
 import functools
 import importlib
-import json
 import os
 import pkgutil
 import sys
@@ -80,20 +80,16 @@ def _say(text: str) -> None:
 
 
 def build_info() -> dict[str, Any]:
-    """Version, commit and build date of a frozen bundle; {'version': ...} from a checkout."""
-    info: dict[str, Any] = {"version": liveview.__version__, "frozen": bool(_frozen_root())}
-    root = _frozen_root()
-    if root is not None:
-        try:
-            info.update(json.loads((root / "liveview" / "build-info.json").read_text("utf-8")))
-        except (OSError, ValueError):
-            info["commit"] = "unknown"
-    return info
+    """Version, commit and build date of a frozen bundle; version and git commit from a checkout."""
+    from liveview.buildinfo import build_info as read_build_info
+
+    return read_build_info()
 
 
 def _frozen_root() -> Path | None:
-    meipass = getattr(sys, "_MEIPASS", None)
-    return Path(meipass) if getattr(sys, "frozen", False) and meipass else None
+    from liveview.buildinfo import frozen_root
+
+    return frozen_root()
 
 
 # --- steps ---------------------------------------------------------------------------------------
@@ -233,6 +229,27 @@ def check_echo(report: Report) -> str:
     return "WebRTC audio processing loaded"
 
 
+# The OS keychain keyring must pick in a bundle on each OS: liveview.spec collects these backends
+# (packaging/bundle_options.py); a bundle without them would keep no API key at all.
+NATIVE_KEYRING_BACKENDS = {"win32": "keyring.backends.Windows", "darwin": "keyring.backends.macOS"}
+
+
+def check_keyring(report: Report) -> str:
+    expected = NATIVE_KEYRING_BACKENDS.get(sys.platform)
+    if expected is None:
+        # Linux: the Secret Service needs a desktop session (D-Bus, an unlocked keyring) that a
+        # build machine lacks; asking for it there can block on D-Bus activation.
+        return "not checked on this OS (Secret Service needs a desktop session)"
+    import keyring
+
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    if not type(backend).__module__.startswith(expected):
+        raise SelfTestFailure(f"keyring chose {name}, not {expected}: the API key cannot be kept")
+    report.facts["keyring"] = type(backend).__module__.rsplit(".", 1)[-1]
+    return name
+
+
 def check_frames(report: Report) -> str:
     from liveview.capture.synthetic import SyntheticSource
     from liveview.encode.jpeg import EncodeSettings, decode_jpeg, encode_with
@@ -300,7 +317,8 @@ class _SessionProbe:
 async def _hold_session(jpeg: bytes) -> str:
     from liveview.core.backend import embedded_local_server, resolve_endpoint
     from liveview.core.controller import SessionController
-    from liveview.core.settings import LOCAL_MODEL, Backend, SessionSettings
+    from liveview.core.settings import Backend, SessionSettings
+    from liveview.protocol.catalogue import LOCAL_MODEL
 
     settings = SessionSettings(
         backend=Backend.LOCAL, model=LOCAL_MODEL, audio_replies=False, video_enabled=True
@@ -390,6 +408,7 @@ STEPS: tuple[tuple[str, Callable[..., str]], ...] = (
     ("qt", check_qt),
     ("audio", check_audio),
     ("echo", check_echo),
+    ("keyring", check_keyring),
     ("frames", check_frames),
     ("session", check_session),
     ("window", check_window),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from dataclasses import dataclass, field
 
@@ -10,10 +11,25 @@ from PySide6.QtMultimedia import QAudioDevice, QMediaDevices
 
 from liveview.errors import AudioDeviceError
 
-NO_AUDIO_MESSAGE = (
-    "No sound server or audio device was found (is PulseAudio/PipeWire running?); "
-    "liveview runs text-only: no microphone, no spoken replies."
-)
+# What to look at when Qt lists no device, in each OS's terms: PulseAudio/PipeWire are Linux's
+# sound servers; Windows (WASAPI) and macOS (CoreAudio) have theirs built in.
+_NO_AUDIO_HINTS = {
+    "win32": "No audio device was found (is one connected and enabled in Settings > System > "
+    "Sound?)",
+    "darwin": "No audio device was found (is one connected, and selected in System Settings > "
+    "Sound?)",
+}
+
+
+def no_audio_message(platform: str = sys.platform) -> str:
+    """What the user is told when there is no audio device at all, on this OS."""
+    hint = _NO_AUDIO_HINTS.get(
+        platform, "No sound server or audio device was found (is PulseAudio/PipeWire running?)"
+    )
+    return f"{hint}; liveview runs text-only: no microphone, no spoken replies."
+
+
+NO_AUDIO_MESSAGE = no_audio_message()
 
 _app_lock = threading.Lock()
 _app: QCoreApplication | None = None

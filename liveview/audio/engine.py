@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -275,8 +276,9 @@ def _raise_thread_priority() -> None:
     """Best effort: a busy machine should starve the UI before it starves the speaker.
 
     Linux applies nice values per thread; an unprivileged user may not lower it, which is fine.
+    Elsewhere a thread id is no process id (macOS has setpriority too): leave the OS alone.
     """
-    if not hasattr(os, "setpriority"):
+    if not sys.platform.startswith("linux") or not hasattr(os, "setpriority"):
         return
     with contextlib.suppress(OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), AUDIO_THREAD_NICE)
