@@ -9,10 +9,15 @@ export QT_LOGGING_RULES="${QT_LOGGING_RULES:-qt.multimedia.symbolsresolver=false
 mkdir -p test-output
 
 echo "== ruff"
-.venv/bin/ruff check liveview tests
-.venv/bin/ruff format --check liveview tests
+.venv/bin/ruff check liveview tests packaging
+.venv/bin/ruff format --check liveview tests packaging
 echo "== mypy (strict: protocol, transport, server, core)"
 .venv/bin/mypy
+echo "== workflows (GitHub's schema, zizmor offline) and desktop metadata (AppStream, .desktop)"
+.venv/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+.venv/bin/zizmor --offline --no-progress --quiet .github/workflows
+appstreamcli validate --no-net --no-color resources/io.github.liveview.metainfo.xml
+desktop-file-validate resources/io.github.liveview.desktop
 echo "== pytest"
 .venv/bin/pytest -ra --cov=liveview --cov-report=term:skip-covered \
     --junitxml=test-output/junit.xml "$@"

@@ -8,7 +8,8 @@
 # wheel's Python loader in the bundle matches the binary, against an FFmpeg with only decoders,
 # demuxers and protocols (from Debian's source package, checked by apt's signatures).
 #
-#   packaging/linux/build_opencv.sh        -> build/opencv-minimal/stage/{cv2.abi3.so,lib/*}
+#   packaging/linux/build_opencv.sh              -> build/opencv-minimal/stage/{cv2.abi3.so,lib/*}
+#   packaging/linux/build_opencv.sh --print-key  the reuse key only (CI caches the stage by it)
 #
 # In the bundle, cv2.abi3.so replaces cv2/cv2.abi3.so and the libraries sit in _internal/ (beside
 # the OpenSSL that Python's ssl module already brought, which FFmpeg's https uses too).
@@ -18,6 +19,8 @@
 # the bundle is built from (default .venv/bin/python). Tools: packaging/linux/build_tools.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+PRINT_KEY=0
+[ "${1:-}" = --print-key ] && PRINT_KEY=1
 ROOT=$PWD
 PYTHON=$(realpath -s "${PYTHON:-.venv/bin/python}")  # absolute: CMake runs it from elsewhere
 OUT="$ROOT/build/opencv-minimal"
@@ -84,6 +87,10 @@ APT=(-o "Dir::Etc::SourceList=$APT_DIR/sources.list" -o Dir::Etc::SourceParts=/d
      -o "APT::Sandbox::User=$(id -un)")
 if ! apt-get "${APT[@]}" update -qq; then
     # Offline: a stage already built still serves (it cannot be checked against Debian's version).
+    if [ "$PRINT_KEY" = 1 ]; then
+        echo "build_opencv.sh: deb.debian.org unreachable: the key holds Debian's FFmpeg version" >&2
+        exit 1
+    fi
     if [ -f "$STAGE/key" ]; then
         echo "build_opencv.sh: WARNING: deb.debian.org unreachable, reusing $STAGE as it is" >&2
         exit 0
@@ -98,6 +105,10 @@ ffmpeg_version=$(apt-cache "${APT[@]}" showsrc ffmpeg | awk '/^Version:/ {print 
 STAGE_LAYOUT=1
 key=$(echo "$STAGE_LAYOUT ${ffmpeg_options[*]} ${opencv_options[*]} $opencv_version $ffmpeg_version" \
     | sha256sum | cut -c1-16)
+if [ "$PRINT_KEY" = 1 ]; then
+    echo "$key"
+    exit 0
+fi
 if [ -f "$STAGE/key" ] && [ "$(cat "$STAGE/key")" = "$key" ]; then
     echo "build_opencv.sh: reusing $STAGE (OpenCV $opencv_version, FFmpeg $ffmpeg_version)"
     exit 0
