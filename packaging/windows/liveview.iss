@@ -1,5 +1,5 @@
 ; Inno Setup 6 script: dist\liveview (the PyInstaller bundle) -> dist\liveview-<version>-windows-x64-setup.exe
-;   iscc /DAppVersion=0.1.0 packaging\windows\liveview.iss
+;   iscc /DAppVersion=<version> packaging\windows\liveview.iss
 ; (packaging\windows\build.ps1 reads the version from liveview\__init__.py and runs this.)
 ; Per-user install by default (no admin prompt); "Install for all users" is offered.
 
