@@ -2,7 +2,8 @@
 
 LiveViewError
 ├── LocalError            something on this machine: configuration, devices, files
-│   ├── ConfigError       bad settings or command-line values (exit code 2/3)
+│   ├── ConfigError       bad settings or command-line values (exit code 3)
+│   │   └── UnsupportedSettingError  a setting the chosen model does not take (exit code 2)
 │   ├── CaptureError      a frame source could not open or failed mid-stream
 │   ├── AudioDeviceError  no sound server, a device gone, a format refused
 │   └── LocalProtocolError  liveview itself tried to break the protocol (a bug)
@@ -13,15 +14,50 @@ LiveViewError
         ├── FatalServiceError     bad key/argument/model/quota/location: never retried
         └── TransientServiceError 1011 internal / unavailable: retried with backoff
 
-Every error carries a message written for the person using the app: what happened and what to do.
+Every error carries a message written for the person using the app: what happened and what to do,
+and, when one setting fixes it, which (`setting`), so no caller ever matches message text.
 Standard library only, so `protocol/` may import it.
 """
 
 from __future__ import annotations
 
+from enum import Enum
+
+
+class Setting(Enum):
+    """A setting the user can change to fix an error; the value is where the window shows it."""
+
+    API_KEY = "Connection > API key"
+    BACKEND = "Connection > Backend"
+    URL = "Connection > URL"
+    MODEL = "Model & voice > Model"
+    VOICE = "Model & voice > Voice"
+    REPLY_MODE = "Model & voice > Spoken replies"
+    THINKING = "Model & voice > Thinking"
+    TRANSCRIPTION_LANGUAGE = "Model & voice > Transcription languages"
+    MEDIA_RESOLUTION = "Video > Media resolution"
+    GOOGLE_SEARCH = "Tools > Google Search"
+    CODE_EXECUTION = "Tools > Code execution"
+    FUNCTIONS = "Tools > liveview's functions"
+    SETUP_EXTRA = "the extra setup fields"
+
+    @property
+    def tab(self) -> str:
+        """The Settings tab that holds it ("Connection", "Model & voice", ...)."""
+        return self.value.split(" > ")[0]
+
+    @property
+    def label(self) -> str:
+        return self.value.split(" > ")[-1]
+
 
 class LiveViewError(Exception):
     """Root of every error liveview raises on purpose."""
+
+    def __init__(self, message: str = "", *, setting: Setting | None = None) -> None:
+        super().__init__(message)
+        # The setting that fixes this, when one does (the window opens Settings there).
+        self.setting = setting
 
     @property
     def user_message(self) -> str:
@@ -34,6 +70,10 @@ class LocalError(LiveViewError):
 
 class ConfigError(LocalError):
     """Invalid settings or command-line values."""
+
+
+class UnsupportedSettingError(ConfigError):
+    """A setting the chosen model does not take (a usage error on the command line: exit 2)."""
 
 
 class CaptureError(LocalError):
@@ -63,21 +103,21 @@ class ConnectionFailedError(RemoteError):
 class ServiceError(RemoteError):
     """The service closed the session with a WebSocket close code and a reason text."""
 
-    def __init__(self, message: str, *, code: int | None = None, reason: str = "") -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        reason: str = "",
+        setting: Setting | None = None,
+    ) -> None:
+        super().__init__(message, setting=setting)
         self.code = code
         self.reason = reason
 
 
 class FatalServiceError(ServiceError):
     """Bad key, bad argument, unknown or retired model, quota, location: retrying cannot help."""
-
-    def __init__(
-        self, message: str, *, code: int | None = None, reason: str = "", setting: str = ""
-    ) -> None:
-        super().__init__(message, code=code, reason=reason)
-        # The setting the user must change to fix this ("api_key", "model", ...), or "".
-        self.setting = setting
 
 
 class TransientServiceError(ServiceError):

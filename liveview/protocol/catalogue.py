@@ -52,14 +52,24 @@ THINKING_BUDGETS: Mapping[str, int] = MappingProxyType(
     {"minimal": 0, "low": 1024, "medium": 8192, "high": 24576}
 )
 MEDIA_RESOLUTIONS = ("low", "medium", "high")
-# Tokens one video frame costs by media resolution (None: not set).
-FRAME_TOKENS_3X: Mapping[str | None, int] = MappingProxyType(
-    {None: 256, "low": 64, "medium": 256, "high": 256}
-)
-FRAME_TOKENS_25: Mapping[str | None, int] = MappingProxyType(
-    {None: 258, "low": 64, "medium": 256, "high": 258}
-)
 AUDIO_TOKENS_PER_S = 25
+
+
+@dataclass(frozen=True)
+class FrameTokens:
+    """Tokens one video frame costs, by generationConfig.mediaResolution."""
+
+    unset: int
+    low: int
+    medium: int
+    high: int
+
+    def at(self, media_resolution: str | None) -> int:
+        return int(getattr(self, media_resolution or "unset", self.unset))
+
+
+FRAME_TOKENS_3X = FrameTokens(unset=256, low=64, medium=256, high=256)
+FRAME_TOKENS_25 = FrameTokens(unset=258, low=64, medium=256, high=258)
 
 
 @dataclass(frozen=True)
@@ -98,7 +108,7 @@ class ModelInfo:
     translation: bool = False  # speech to speech translation (translationConfig)
     input_token_limit: int = 131_072
     output_token_limit: int = 65_536
-    frame_tokens: Mapping[str | None, int] = FRAME_TOKENS_3X
+    frame_tokens: FrameTokens = FRAME_TOKENS_3X
     price: Price | None = None
     replacement: str = STABLE_MODEL  # what to use instead when this one is retired or legacy
     notes: str = ""
@@ -116,7 +126,8 @@ class ModelInfo:
         return FunctionMode.SYNC in self.function_modes
 
     def frame_cost(self, media_resolution: str | None) -> int:
-        return self.frame_tokens.get(media_resolution, self.frame_tokens[None])
+        """Tokens per frame at `media_resolution` ("low" | "medium" | "high" | None)."""
+        return self.frame_tokens.at(media_resolution)
 
 
 _3_8 = ModelInfo(
@@ -183,10 +194,19 @@ _KNOWN: tuple[ModelInfo, ...] = (
         notes="Speech to speech translation: say the target language in the instruction.",
     ),
 )
-_ALIASES = {
-    "gemini-2.5-flash-native-audio-latest": "gemini-2.5-flash-native-audio-preview-12-2025",
-    "gemini-live-2.5-flash-native-audio": "gemini-2.5-flash-native-audio-preview-12-2025",
-}
+# Other names of a model above: (alias, target, display name).
+_ALIASES = (
+    (
+        "gemini-2.5-flash-native-audio-latest",
+        "gemini-2.5-flash-native-audio-preview-12-2025",
+        "Gemini 2.5 Flash Native Audio (latest)",
+    ),
+    (
+        "gemini-live-2.5-flash-native-audio",
+        "gemini-2.5-flash-native-audio-preview-12-2025",
+        "Gemini 2.5 Flash Native Audio (Vertex AI's name)",
+    ),
+)
 # Served once, retired since: the service answers 1008 "... is not found for API version".
 _RETIRED = (
     "gemini-2.0-flash-exp",
@@ -209,8 +229,8 @@ _NOT_LIVE = (
 
 def _table() -> dict[str, ModelInfo]:
     table = {m.id: m for m in (*_KNOWN, *_NOT_LIVE)}
-    for alias, target in _ALIASES.items():
-        table[alias] = replace(table[target], id=alias)
+    for alias, target, name in _ALIASES:
+        table[alias] = replace(table[target], id=alias, display_name=name)
     for model_id in _RETIRED:
         table[model_id] = ModelInfo(
             id=model_id, display_name=model_id, status=Status.RETIRED, notes="Retired."
@@ -255,4 +275,3 @@ def live_models() -> list[ModelInfo]:
     order = {Status.STABLE: 0, Status.PREVIEW: 1, Status.LEGACY: 2}
     picks = [m for m in CATALOGUE.values() if m.live and m.status in order]
     return sorted(picks, key=lambda m: (order[m.status], m.id != STABLE_MODEL, m.id))
-

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from liveview.errors import Setting
+
 
 class CloseKind(Enum):
     NORMAL = "normal"  # 1000/1001: the session ended on purpose
@@ -21,49 +23,49 @@ class CloseKind(Enum):
 class CloseVerdict:
     kind: CloseKind
     message: str
-    # The setting to change ("api_key", "model", ...) when one fixes it, else "".
-    setting: str = ""
+    # The setting to change when one fixes it.
+    setting: Setting | None = None
 
 
 # (substring of the lower-cased reason, kind, user message, setting), first match wins.
-_REASON_RULES: tuple[tuple[str, CloseKind, str, str], ...] = (
+_REASON_RULES: tuple[tuple[str, CloseKind, str, Setting | None], ...] = (
     (
         "api key not valid",
         CloseKind.FATAL,
         "The API key was rejected. Check it in Settings > API key.",
-        "api_key",
+        Setting.API_KEY,
     ),
     (
         "api_key_invalid",
         CloseKind.FATAL,
         "The API key was rejected. Check it in Settings > API key.",
-        "api_key",
+        Setting.API_KEY,
     ),
     (
         "reported as leaked",
         CloseKind.FATAL,
         "This API key was revoked because it was reported as leaked. Create a new key and "
         "enter it in Settings > API key.",
-        "api_key",
+        Setting.API_KEY,
     ),
     (
         "permission denied",
         CloseKind.FATAL,
         "The service refused this key or token (permission denied). Check Settings > API key.",
-        "api_key",
+        Setting.API_KEY,
     ),
     (
         "quota",
         CloseKind.FATAL,
         "Your quota for the Live API is used up. Wait for it to reset or raise it in your "
         "Google Cloud project.",
-        "",
+        None,
     ),
     (
         "location is not supported",
         CloseKind.FATAL,
         "The Live API is not available in your location.",
-        "",
+        None,
     ),
     # The connection outlived its goAway (the service closes with 1008 then): not the user's
     # fault and not fatal; a new connection with the handle carries on.
@@ -71,44 +73,45 @@ _REASON_RULES: tuple[tuple[str, CloseKind, str, str], ...] = (
         "after a goaway",
         CloseKind.TRANSIENT,
         "The server recycled the connection; reconnecting.",
-        "",
+        None,
     ),
     (
         "session not found",
         CloseKind.STALE_HANDLE,
         "The earlier session could not be resumed (it expired); starting a fresh one.",
-        "",
+        None,
     ),
     (
         "is not found for api version",
         CloseKind.FATAL,
         "The model is not available (unknown or retired). Pick another in Settings > Model.",
-        "model",
+        Setting.MODEL,
     ),
     (
         "not supported for bidigeneratecontent",
         CloseKind.FATAL,
         "This model does not support live sessions. Pick another in Settings > Model.",
-        "model",
+        Setting.MODEL,
     ),
     (
         "cannot extract voices from a non-audio request",
         CloseKind.FATAL,
-        "A voice was set but audio replies are off. Turn audio replies on or clear the voice "
-        "in Settings.",
-        "voice",
+        "The model only replies with speech and refused a text-only request. Turn on "
+        "Settings > Model & voice > Spoken replies (with it off, liveview shows the reply's "
+        "transcript and keeps the speaker silent).",
+        Setting.REPLY_MODE,
     ),
     (
         "unavailable",
         CloseKind.TRANSIENT,
         "The Live service is temporarily unavailable; reconnecting.",
-        "",
+        None,
     ),
     (
         "internal error",
         CloseKind.TRANSIENT,
         "The Live service had an internal error; reconnecting.",
-        "",
+        None,
     ),
 )
 
@@ -126,13 +129,11 @@ def classify_close(code: int | None, reason: str) -> CloseVerdict:
             CloseKind.FATAL,
             f"The service rejected the session settings: {reason or 'invalid argument'}. "
             "Check the model, voice and other settings.",
-            "",
         )
     if code == 1008:
         return CloseVerdict(
             CloseKind.FATAL,
             f"The service refused the session: {reason or 'policy violation'}.",
-            "",
         )
     if code == 1011 or code == 1006 or code is None:
         return CloseVerdict(CloseKind.TRANSIENT, "The connection was lost; reconnecting.")
@@ -155,13 +156,13 @@ def classify_http_status(status: int, body: str = "") -> CloseVerdict:
         return CloseVerdict(
             CloseKind.FATAL,
             f"The service refused the credentials (HTTP {status}). Check Settings > API key.",
-            "api_key",
+            Setting.API_KEY,
         )
     if status == 404:
         return CloseVerdict(
             CloseKind.FATAL,
             "The endpoint was not found (HTTP 404). Check the backend URL and API version.",
-            "url",
+            Setting.URL,
         )
     if status == 400:
         return CloseVerdict(

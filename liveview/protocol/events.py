@@ -19,6 +19,8 @@ class Event:
 class SetupComplete(Event):
     """setupComplete: the session is configured; media may flow now."""
 
+    session_id: str = ""  # setupComplete.sessionId, when the service gives one
+
 
 @dataclass(frozen=True)
 class ModelText(Event):
@@ -70,6 +72,14 @@ class InputTranscription(Event):
 
 
 @dataclass(frozen=True)
+class InterimInputTranscription(Event):
+    """serverContent.interimInputTranscription: a guess at what the user is saying, replaced by
+    later ones and by the final inputTranscription."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class OutputTranscription(Event):
     """serverContent.outputTranscription: the text of the model's spoken reply."""
 
@@ -89,6 +99,9 @@ class Grounding(Event):
 
     sources: tuple[GroundingSource, ...]
     queries: tuple[str, ...] = ()
+    # searchEntryPoint.renderedContent: the search suggestions as HTML, which the terms of
+    # Search grounding require to be shown as delivered.
+    rendered_content: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,26 @@ class TurnComplete(Event):
 @dataclass(frozen=True)
 class WaitingForInput(Event):
     """serverContent.waitingForInput: the model waits for the user."""
+
+
+@dataclass(frozen=True)
+class InteractionStatus(Event):
+    """serverContent.interactionStatus (extended thinking): IN_PROGRESS while the model works in
+    the background, possibly over several spoken turns; IDLE once the whole request is done."""
+
+    status: str
+
+    @property
+    def idle(self) -> bool:
+        return self.status == "IDLE"
+
+
+@dataclass(frozen=True)
+class VoiceActivity(Event):
+    """voiceActivity: the service's voice detection heard the user start or stop."""
+
+    kind: str  # ACTIVITY_START | ACTIVITY_END
+    audio_offset_s: float | None = None
 
 
 @dataclass(frozen=True)

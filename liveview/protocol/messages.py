@@ -19,10 +19,19 @@ AUDIO_PCM_MIME_PREFIX = "audio/pcm"
 
 MEDIA_RESOLUTIONS = ("MEDIA_RESOLUTION_LOW", "MEDIA_RESOLUTION_MEDIUM", "MEDIA_RESOLUTION_HIGH")
 ACTIVITY_HANDLING = ("START_OF_ACTIVITY_INTERRUPTS", "NO_INTERRUPTION")
-TURN_COVERAGE = ("TURN_INCLUDES_ONLY_ACTIVITY", "TURN_INCLUDES_ALL_INPUT")
+TURN_COVERAGE = (
+    "TURN_INCLUDES_ONLY_ACTIVITY",
+    "TURN_INCLUDES_ALL_INPUT",
+    # gemini-3.8-live's default: every frame sent is paid for.
+    "TURN_INCLUDES_AUDIO_ACTIVITY_AND_ALL_VIDEO",
+)
 START_SENSITIVITY = ("START_SENSITIVITY_HIGH", "START_SENSITIVITY_LOW")
 END_SENSITIVITY = ("END_SENSITIVITY_HIGH", "END_SENSITIVITY_LOW")
 MODALITIES = ("AUDIO", "TEXT")
+THINKING_LEVELS = ("MINIMAL", "LOW", "MEDIUM", "HIGH")
+# functionDeclarations[].behavior; functionResponses[].scheduling (NON_BLOCKING calls only).
+BEHAVIORS = ("BLOCKING", "NON_BLOCKING")
+SCHEDULING = ("SILENT", "WHEN_IDLE", "INTERRUPT")
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,8 @@ class FunctionDeclaration:
     description: str
     # An OpenAPI-style schema object ({"type": "OBJECT", "properties": {...}}), or None.
     parameters: Mapping[str, Any] | None = None
+    # BLOCKING / NON_BLOCKING; None leaves it to the model's default (3.8: NON_BLOCKING).
+    behavior: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +66,8 @@ class SetupConfig:
     media_resolution: str | None = None
     voice_name: str | None = None
     language_code: str | None = None
-    thinking_budget: int | None = None
+    thinking_budget: int | None = None  # Gemini 2.5
+    thinking_level: str | None = None  # Gemini 3.x: MINIMAL | LOW | MEDIUM | HIGH
     include_thoughts: bool | None = None
     enable_affective_dialog: bool | None = None
     system_instruction: str | None = None
@@ -74,7 +86,11 @@ class SetupConfig:
     compression_trigger_tokens: int | None = None
     compression_target_tokens: int | None = None
     input_transcription: bool = True
+    # inputAudioTranscription.languageCodes (BCP-47), where the model takes them.
+    input_transcription_languages: tuple[str, ...] = ()
     output_transcription: bool = True
+    # historyConfig.initialHistoryInClientContent: earlier turns are seeded with clientContent.
+    history_in_client_content: bool = False
     proactive_audio: bool | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -105,6 +121,8 @@ def _generation_config(cfg: SetupConfig) -> JsonDict:
     thinking: JsonDict = {}
     if cfg.thinking_budget is not None:
         thinking["thinkingBudget"] = cfg.thinking_budget
+    if cfg.thinking_level is not None:
+        thinking["thinkingLevel"] = cfg.thinking_level
     if cfg.include_thoughts is not None:
         thinking["includeThoughts"] = cfg.include_thoughts
     if thinking:
@@ -122,6 +140,8 @@ def _tools(cfg: SetupConfig) -> list[JsonDict]:
             d: JsonDict = {"name": decl.name, "description": decl.description}
             if decl.parameters is not None:
                 d["parameters"] = dict(decl.parameters)
+            if decl.behavior is not None:
+                d["behavior"] = decl.behavior
             decls.append(d)
         tools.append({"functionDeclarations": decls})
     if cfg.google_search:
@@ -184,11 +204,14 @@ def build_setup(cfg: SetupConfig) -> JsonDict:
         setup["contextWindowCompression"] = _compression(cfg)
     # Transcription configs sit at the top level of setup, not inside generationConfig.
     if cfg.input_transcription:
-        setup["inputAudioTranscription"] = {}
+        languages = list(cfg.input_transcription_languages)
+        setup["inputAudioTranscription"] = {"languageCodes": languages} if languages else {}
     if cfg.output_transcription:
         setup["outputAudioTranscription"] = {}
     if cfg.proactive_audio is not None:
         setup["proactivity"] = {"proactiveAudio": cfg.proactive_audio}
+    if cfg.history_in_client_content:
+        setup["historyConfig"] = {"initialHistoryInClientContent": True}
     setup.update(cfg.extra)
     return {"setup": setup}
 
@@ -246,17 +269,24 @@ class FunctionResponse:
     id: str
     name: str
     response: Mapping[str, Any]
+    # NON_BLOCKING calls: when the model takes the answer in (SILENT | WHEN_IDLE | INTERRUPT).
+    scheduling: str | None = None
+    # More answers to this call follow (a long task reporting progress).
+    will_continue: bool | None = None
 
 
 def build_tool_response(responses: Sequence[FunctionResponse]) -> JsonDict:
     """toolResponse: every response carries the id of the call it answers."""
-    return {
-        "toolResponse": {
-            "functionResponses": [
-                {"id": r.id, "name": r.name, "response": dict(r.response)} for r in responses
-            ]
-        }
-    }
+    return {"toolResponse": {"functionResponses": [_function_response(r) for r in responses]}}
+
+
+def _function_response(r: FunctionResponse) -> JsonDict:
+    out: JsonDict = {"id": r.id, "name": r.name, "response": dict(r.response)}
+    if r.scheduling is not None:
+        out["scheduling"] = r.scheduling
+    if r.will_continue is not None:
+        out["willContinue"] = r.will_continue
+    return out
 
 
 def to_json(message: Mapping[str, Any]) -> str:

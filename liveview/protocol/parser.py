@@ -4,9 +4,10 @@ Accepts camelCase and snake_case field names; ignores unknown fields (the API gr
 RemoteProtocolError, and nothing else, for anything that is not a valid server message.
 
 Order of events from one message: setupComplete; serverContent as interrupted (drop playback
-first), inputTranscription, the modelTurn parts in order, outputTranscription, grounding,
-generationComplete, turnComplete, waitingForInput; then toolCall, toolCallCancellation,
-usageMetadata, sessionResumptionUpdate, goAway.
+first), inputTranscription, interimInputTranscription, the modelTurn parts in order,
+outputTranscription, grounding, generationComplete, turnComplete, waitingForInput,
+interactionStatus; then voiceActivity, toolCall, toolCallCancellation, usageMetadata,
+sessionResumptionUpdate, goAway.
 """
 
 from __future__ import annotations
@@ -88,18 +89,18 @@ def _int(value: Any, where: str) -> int:
     raise RemoteProtocolError(f"server message field {where} should be a number")
 
 
-def parse_duration_s(value: Any) -> float:
+def parse_duration_s(value: Any, where: str = "goAway.timeLeft") -> float:
     """Protobuf Duration JSON ("50s", "1.5s") or a bare number of seconds."""
     if isinstance(value, bool):
-        raise RemoteProtocolError("goAway.timeLeft is not a duration")
+        raise RemoteProtocolError(f"{where} is not a duration")
     if isinstance(value, (int, float)):
         seconds = float(value)
     elif isinstance(value, str) and (m := _DURATION_RE.match(value)):
         seconds = float(m.group(1))
     else:
-        raise RemoteProtocolError(f"goAway.timeLeft is not a duration: {value!r:.40}")
+        raise RemoteProtocolError(f"{where} is not a duration: {value!r:.40}")
     if seconds < 0:
-        raise RemoteProtocolError("goAway.timeLeft is negative")
+        raise RemoteProtocolError(f"{where} is negative")
     return seconds
 
 
@@ -171,7 +172,11 @@ def _grounding(value: Any) -> ev.Grounding:
                 ev.GroundingSource(title=_str(_field(web, "title"), "web.title"), uri=uri)
             )
     queries = _list(_field(meta, "webSearchQueries"), "groundingMetadata.webSearchQueries")
-    return ev.Grounding(tuple(sources), tuple(_str(q, "webSearchQueries[]") for q in queries))
+    entry = _obj(_field(meta, "searchEntryPoint"), "groundingMetadata.searchEntryPoint")
+    rendered = _str(_field(entry, "renderedContent"), "searchEntryPoint.renderedContent")
+    return ev.Grounding(
+        tuple(sources), tuple(_str(q, "webSearchQueries[]") for q in queries), rendered
+    )
 
 
 def _server_content(value: Any) -> list[ev.Event]:
@@ -182,6 +187,9 @@ def _server_content(value: Any) -> list[ev.Event]:
     if _has(sc, "inputTranscription"):
         text, finished = _transcription(_field(sc, "inputTranscription"), "inputTranscription")
         out.append(ev.InputTranscription(text, finished))
+    if _has(sc, "interimInputTranscription"):
+        text, _ = _transcription(_field(sc, "interimInputTranscription"), "interimTranscription")
+        out.append(ev.InterimInputTranscription(text))
     turn = _obj(_field(sc, "modelTurn"), "serverContent.modelTurn")
     for part in _list(_field(turn, "parts"), "modelTurn.parts"):
         out.extend(_part_events(_obj(part, "modelTurn.parts[]")))
@@ -197,6 +205,9 @@ def _server_content(value: Any) -> list[ev.Event]:
         out.append(ev.TurnComplete(reason))
     if _bool(_field(sc, "waitingForInput"), "serverContent.waitingForInput"):
         out.append(ev.WaitingForInput())
+    status = _str(_field(sc, "interactionStatus"), "serverContent.interactionStatus")
+    if status and status != "INTERACTION_STATUS_UNSPECIFIED":
+        out.append(ev.InteractionStatus(status))
     return out
 
 
@@ -245,8 +256,16 @@ def _resumption(value: Any) -> ev.SessionResumptionUpdate:
 
 
 def _setup_complete(value: Any) -> list[ev.Event]:
-    _obj(value, "setupComplete")  # validates the shape; its fields (sessionId) are not needed
-    return [ev.SetupComplete()]
+    body = _obj(value, "setupComplete")
+    return [ev.SetupComplete(_str(_field(body, "sessionId"), "setupComplete.sessionId"))]
+
+
+def _voice_activity(value: Any) -> ev.VoiceActivity:
+    body = _obj(value, "voiceActivity")
+    kind = _str(_field(body, "voiceActivityType"), "voiceActivity.voiceActivityType")
+    offset = _field(body, "audioOffset")
+    where = "voiceActivity.audioOffset"
+    return ev.VoiceActivity(kind, None if offset is None else parse_duration_s(offset, where))
 
 
 def _go_away(value: Any) -> ev.GoAway:
@@ -256,6 +275,7 @@ def _go_away(value: Any) -> ev.GoAway:
 _SECTIONS: tuple[tuple[str, Callable[[Any], list[ev.Event]]], ...] = (
     ("setupComplete", _setup_complete),
     ("serverContent", _server_content),
+    ("voiceActivity", lambda v: [_voice_activity(v)]),
     ("toolCall", lambda v: [_tool_call(v)]),
     ("toolCallCancellation", lambda v: [_tool_cancel(v)]),
     ("usageMetadata", lambda v: [_usage(v)]),

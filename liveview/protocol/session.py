@@ -56,6 +56,10 @@ class LiveSession:
         self.resumption_handle: str | None = None
         self.go_away_deadline: float | None = None
         self.model_turn_active = False
+        # serverContent.interactionStatus IN_PROGRESS: the model works on in the background
+        # (extended thinking), possibly over several turns, until it says IDLE.
+        self.interaction_in_progress = False
+        self.session_id = ""  # setupComplete.sessionId
         self.pending_tool_calls: dict[str, str] = {}  # id -> function name
         self.client_messages_sent = 0
 
@@ -102,6 +106,7 @@ class LiveSession:
             if self.state is not SessionState.SETUP_SENT:
                 raise RemoteProtocolError("server sent setupComplete without a pending setup")
             self.state = SessionState.ACTIVE
+            self.session_id = event.session_id
         elif self.state is SessionState.SETUP_SENT:
             raise RemoteProtocolError("server sent a message before setupComplete")
         elif isinstance(event, ev.SessionResumptionUpdate):
@@ -110,6 +115,8 @@ class LiveSession:
                 self.resumption_handle = event.new_handle
         elif isinstance(event, ev.GoAway):
             self.go_away_deadline = now + event.time_left_s
+        elif isinstance(event, ev.InteractionStatus):
+            self.interaction_in_progress = not event.idle
         elif isinstance(event, (ev.TurnComplete, ev.Interrupted)):
             self.model_turn_active = False
         elif isinstance(event, _TURN_EVENTS):
@@ -119,6 +126,14 @@ class LiveSession:
         elif isinstance(event, ev.ToolCallCancellation):
             for call_id in event.ids:
                 self.pending_tool_calls.pop(call_id, None)
+
+    @property
+    def model_idle(self) -> bool:
+        """Between turns, no background reasoning, no call waiting for an answer: the moment
+        to move to a new connection after a goAway."""
+        return not (
+            self.model_turn_active or self.interaction_in_progress or self.pending_tool_calls
+        )
 
     def close(self) -> None:
         self.state = SessionState.CLOSED

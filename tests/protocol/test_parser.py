@@ -165,9 +165,52 @@ CASES: list[tuple[str, dict[str, Any], list[ev.Event]]] = [
                 "modelTurn": {"parts": [{"text": "a", "someNewThing": 1}]},
                 "brandNewField": {"x": 1},
             },
-            "voiceActivity": {"voiceActivityType": "X"},
+            "liveFeatureOfNextYear": {"x": 1},
         },
         [ev.ModelText("a")],
+    ),
+    (
+        "todays_fields",
+        {
+            "serverContent": {
+                "interimInputTranscription": {"text": "what is th"},
+                "turnComplete": True,
+                "turnCompleteReason": "NEED_MORE_INPUT",
+                "waitingForInput": True,
+                "interactionStatus": "IDLE",
+            },
+            "voiceActivity": {"voiceActivityType": "ACTIVITY_END", "audioOffset": "1.5s"},
+        },
+        [
+            ev.InterimInputTranscription("what is th"),
+            ev.TurnComplete("NEED_MORE_INPUT"),
+            ev.WaitingForInput(),
+            ev.InteractionStatus("IDLE"),
+            ev.VoiceActivity("ACTIVITY_END", 1.5),
+        ],
+    ),
+    (
+        "interaction_in_progress",
+        {"serverContent": {"interactionStatus": "IN_PROGRESS"}},
+        [ev.InteractionStatus("IN_PROGRESS")],
+    ),
+    (
+        "unspecified_status_is_nothing",
+        {"serverContent": {"interactionStatus": "INTERACTION_STATUS_UNSPECIFIED"}},
+        [],
+    ),
+    ("session_id", {"setupComplete": {"sessionId": "abc"}}, [ev.SetupComplete("abc")]),
+    (
+        "search_entry_point",
+        {
+            "serverContent": {
+                "groundingMetadata": {
+                    "searchEntryPoint": {"renderedContent": "<div>chips</div>"},
+                    "webSearchQueries": ["q"],
+                }
+            }
+        },
+        [ev.Grounding((), ("q",), "<div>chips</div>")],
     ),
 ]
 
