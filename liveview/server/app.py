@@ -29,7 +29,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from liveview.errors import ConfigError
-from liveview.server import texts
+from liveview.server import models_endpoint, texts
 from liveview.server.connection import Connection
 from liveview.server.faults import FaultSwitches, NowAction
 from liveview.server.records import ConnectionInfo, RecordWriter, decoded, record_line
@@ -188,12 +188,26 @@ class LocalLiveServer:
 
     # --- connections --------------------------------------------------------------------------
     def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
+        if models_endpoint.is_models_path(request.path):
+            return self._models_list(connection, request)
         if urlsplit(request.path).path not in PATHS:
             return connection.respond(HTTPStatus.NOT_FOUND, "Not Found\n")
         rejection = self.faults.take_rejection()
         if rejection is not None:
             return _http_error(connection, rejection.code)
         return None
+
+    def _models_list(self, connection: ServerConnection, request: Request) -> Response:
+        """models.list over plain HTTP GET on the same port (the service's JSON and paging)."""
+        if self.settings.api_key is not None and self.settings.api_key not in _offered_keys(
+            request
+        ):
+            status, body = HTTPStatus.BAD_REQUEST, models_endpoint.bad_key_body()
+        else:
+            status, body = models_endpoint.models_page(urlsplit(request.path).query)
+        response = connection.respond(status, models_endpoint.encode(body))
+        response.headers["Content-Type"] = "application/json; charset=UTF-8"
+        return response
 
     async def _handle(self, ws: ServerConnection) -> None:
         request = ws.request

@@ -18,7 +18,6 @@ from liveview.errors import ConfigError
 from liveview.server.app import LocalLiveServer
 from liveview.server.faults import FaultSwitches, parse_fault_spec
 from liveview.server.settings import ServerSettings
-from liveview.server.texts import DEFAULT_RETIRED_MODELS
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -41,9 +40,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="MODEL",
         help="answer setups for MODEL with the service's 1008 'not found' (repeatable)",
     )
-    parser.add_argument("--lifetime", type=float, metavar="S", help="connection lifetime")
     parser.add_argument(
-        "--go-away-lead", type=float, default=10.0, metavar="S", help="goAway this long before"
+        "--lifetime",
+        type=float,
+        default=ServerSettings.lifetime_s,
+        metavar="S",
+        help="connection lifetime, like the service's ~10 min (default %(default)s; 0: none)",
+    )
+    parser.add_argument(
+        "--go-away-lead",
+        type=float,
+        default=ServerSettings.go_away_lead_s,
+        metavar="S",
+        help="goAway this long before the cut (default %(default)s, like the service)",
+    )
+    parser.add_argument(
+        "--no-session-limits",
+        action="store_true",
+        help="do not end sessions without context compression (15 min audio, 2 min video)",
+    )
+    parser.add_argument(
+        "--relaxed",
+        action="store_true",
+        help="accept any model name and any modality (for old clients and some tests; the "
+        "default holds every model of the catalogue to today's rules)",
     )
     parser.add_argument(
         "--fault",
@@ -71,11 +91,15 @@ def build_server(args: argparse.Namespace) -> LocalLiveServer:
     faults = FaultSwitches(
         [parse_fault_spec(spec) for spec in args.fault], read_bytes_per_s=args.read_throttle
     )
+    defaults = ServerSettings()
     settings = ServerSettings(
         api_key=api_key,
-        retired_models=DEFAULT_RETIRED_MODELS | frozenset(args.retired_model),
-        lifetime_s=args.lifetime,
+        strict=not args.relaxed,
+        retired_models=frozenset(args.retired_model),
+        lifetime_s=args.lifetime or None,
         go_away_lead_s=args.go_away_lead,
+        audio_session_limit_s=None if args.no_session_limits else defaults.audio_session_limit_s,
+        video_session_limit_s=None if args.no_session_limits else defaults.video_session_limit_s,
         use_espeak=not args.no_espeak,
     )
     return LocalLiveServer(settings=settings, record_path=args.record, faults=faults)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, NoReturn
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from liveview.protocol.catalogue import bare_id, lookup
 from liveview.server import inbound, outbound, texts
+from liveview.server.admission import refusal_for
 from liveview.server.faults import Fault, FaultSwitches, NowAction
-from liveview.server.inbound import ClientProtocolError, Setup
+from liveview.server.inbound import Setup
+from liveview.server.inbound_errors import ClientProtocolError
 from liveview.server.outbound import Obj
 from liveview.server.records import ConnectionInfo
 from liveview.server.replier import Replier
@@ -61,6 +66,7 @@ class Connection:
         self._ptt_rate_hz = inbound.MIC_DEFAULT_RATE_HZ
         self._audio_in_s = 0.0
         self._audio_tokens = 0
+        self._video_started = asyncio.Event()
         self.setup: Setup | None = None
         self.conversation = Conversation()
         self.replier: Replier | None = None
@@ -83,6 +89,7 @@ class Connection:
                 assert self.replier is not None
                 tg.create_task(self.replier.run(), name="liveview-server-turns")
                 tg.create_task(self._lifetime(), name="liveview-server-lifetime")
+                tg.create_task(self._session_limit(), name="liveview-server-session-limit")
                 await self._receive_loop()
         except* (ConnectionDone, ConnectionClosed):
             pass
@@ -115,19 +122,18 @@ class Connection:
         if not self._key_ok:
             await self._close(texts.CLOSE_INVALID_ARGUMENT, texts.BAD_API_KEY)
         try:
-            top, items = inbound.parse_message(inbound.decode_json(raw))
+            message = inbound.decode_json(raw)
+            top, items = inbound.parse_message(message)
         except ClientProtocolError as exc:
             await self._close(exc.code, exc.reason)
         if top != "setup" or not isinstance(items[0], Setup):
             await self._close(texts.CLOSE_INVALID_ARGUMENT, texts.INVALID_ARGUMENT)
         setup = items[0]
         assert isinstance(setup, Setup)
-        bare = setup.model.rsplit("/", 1)[-1]
-        if setup.model in self._settings.retired_models or bare in self._settings.retired_models:
-            name = setup.model if setup.model.startswith("models/") else f"models/{bare}"
-            await self._close(
-                texts.CLOSE_POLICY, texts.model_not_found(name, self.info.api_version)
-            )
+        body = next(iter(message.values()))
+        refused = refusal_for(body, self._settings, self.info.api_version)
+        if refused is not None:
+            await self._close(*refused)
         if setup.resume_handle:
             restored = self._handles.restore(setup.resume_handle)
             if restored is None:
@@ -143,6 +149,7 @@ class Connection:
         self.replier = Replier(
             send=self.send,
             setup=setup,
+            model=self._settings.model(bare_id(setup.model)) or lookup(setup.model),
             conversation=self.conversation,
             tracker=self._tracker,
             settings=self._settings,
@@ -150,7 +157,7 @@ class Connection:
             publish_handle=self._publish_handle,
             on_reply_started=self._reply_started,
         )
-        await self.send(outbound.setup_complete())
+        await self.send(outbound.setup_complete(self.conversation.session_id))
         await self._publish_handle(True)
         return True
 
@@ -160,6 +167,26 @@ class Connection:
             return
         await asyncio.sleep(go_away_at)
         await self._go_away(self._settings.lifetime_s - go_away_at)
+
+    async def _session_limit(self) -> None:
+        """Without contextWindowCompression the service ends a session after ~15 min of audio,
+        ~2 min once video was sent (PROTOCOL.md); the time counts across resumptions."""
+        assert self.setup is not None
+        if self.setup.compression:
+            return
+        while True:
+            limits = [self._settings.audio_session_limit_s]
+            if self.conversation.video_seen:
+                limits.append(self._settings.video_session_limit_s)
+            known = [limit for limit in limits if limit is not None]
+            wait_s = None
+            if known:
+                wait_s = self.conversation.started_at + min(known) - time.monotonic()
+            self._video_started.clear()
+            if wait_s is not None and wait_s <= 0:
+                await self._close(texts.CLOSE_INTERNAL, texts.DEADLINE_EXPIRED)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._video_started.wait(), wait_s)
 
     async def _go_away(self, time_left_s: float) -> None:
         await self.send(outbound.go_away(time_left_s))
@@ -182,7 +209,9 @@ class Connection:
         if self.setup is None or not self.setup.resumption:
             return
         handle = self._handles.issue(self.conversation) if resumable else ""
-        await self.send(outbound.resumption_update(handle, resumable, self._consumed))
+        # lastConsumedClientMessageIndex belongs to transparent resumption only.
+        consumed = self._consumed if self.setup.transparent_resumption else None
+        await self.send(outbound.resumption_update(handle, resumable, consumed))
 
     # --- faults ---------------------------------------------------------------------------------
     async def _apply(self, fault: Fault) -> None:
@@ -239,6 +268,9 @@ class Connection:
             case inbound.Audio():
                 self._on_audio(item)
             case inbound.Video():
+                if not self.conversation.video_seen:
+                    self.conversation.video_seen = True
+                    self._video_started.set()  # the shorter session limit applies from now
                 self._tracker.submit(item.data)
                 self.info.frames_dropped = self._tracker.dropped
                 self.conversation.ledger.image += outbound.IMAGE_TOKENS.get(
@@ -260,6 +292,10 @@ class Connection:
                     self._ptt = None
                     self.replier.submit(Turn("voice", utterance=heard))
             case inbound.AudioStreamEnd():
+                if self.setup.vad_disabled and self._settings.strict:
+                    # Only for automatic activity detection (the API reference says so);
+                    # the strict server holds clients to it.
+                    await self._close(texts.CLOSE_INVALID_ARGUMENT, texts.INVALID_ARGUMENT)
                 if (flushed := self._vad.flush()) is not None:
                     self.replier.submit(Turn("voice", utterance=flushed))
             case inbound.ToolResponses():

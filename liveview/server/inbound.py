@@ -15,41 +15,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from liveview.errors import RemoteProtocolError
 from liveview.server import texts
+from liveview.server.inbound_errors import ClientProtocolError
+from liveview.server.schema_check import check_client_message
 
 Obj = dict[str, Any]
 MIC_DEFAULT_RATE_HZ = 16_000
 _RATE_RE = re.compile(r"(?:^|;)\s*rate\s*=\s*(\d+)\s*(?:;|$)", re.IGNORECASE)
-
-_TOP = ("setup", "clientContent", "realtimeInput", "toolResponse", "contextUpdate")
-_SETUP = (
-    "model", "generationConfig", "systemInstruction", "tools", "realtimeInputConfig",
-    "sessionResumption", "contextWindowCompression", "inputAudioTranscription",
-    "outputAudioTranscription", "proactivity", "explicitVadSignal", "historyConfig",
-    "avatarConfig", "safetySettings", "labels",
-)  # fmt: skip
-_REALTIME = (
-    "mediaChunks", "audio", "audioStreamEnd", "video", "text", "activityStart", "activityEnd",
-)  # fmt: skip
-_CLIENT_CONTENT = ("turns", "turnComplete")
-_TOOL_RESPONSE = ("functionResponses",)
-_MEDIA_RESOLUTIONS = (
-    "MEDIA_RESOLUTION_UNSPECIFIED", "MEDIA_RESOLUTION_LOW", "MEDIA_RESOLUTION_MEDIUM",
-    "MEDIA_RESOLUTION_HIGH",
-)  # fmt: skip
-_ACTIVITY_HANDLING = (
-    "ACTIVITY_HANDLING_UNSPECIFIED", "START_OF_ACTIVITY_INTERRUPTS", "NO_INTERRUPTION",
-)  # fmt: skip
-
-
-class ClientProtocolError(RemoteProtocolError):
-    """The client broke the protocol; the server closes with `code` and the service's `reason`."""
-
-    def __init__(self, reason: str = texts.INVALID_ARGUMENT, code: int = 1007) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -57,6 +29,7 @@ class FunctionDecl:
     name: str
     parameter_names: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
+    behavior: str | None = None  # BLOCKING | NON_BLOCKING | None (the model's default)
 
 
 @dataclass(frozen=True)
@@ -74,6 +47,9 @@ class Setup:
     interrupts: bool = True  # realtimeInputConfig.activityHandling != NO_INTERRUPTION
     resumption: bool = False
     resume_handle: str | None = None
+    # sessionResumption.transparent (Vertex): the server says which client messages it
+    # consumed (lastConsumedClientMessageIndex), so the client can replay the rest.
+    transparent_resumption: bool = False
     compression: bool = False
     trigger_tokens: int | None = None
     target_tokens: int | None = None
@@ -128,6 +104,8 @@ class FunctionResult:
     id: str
     name: str
     response: Obj = field(default_factory=dict)
+    scheduling: str | None = None  # SILENT | WHEN_IDLE | INTERRUPT (NON_BLOCKING calls)
+    will_continue: bool = False  # more responses to this call follow
 
 
 @dataclass(frozen=True)
@@ -162,12 +140,6 @@ def _get(obj: Obj, camel: str) -> Any:
     if camel in obj:
         return obj[camel]
     return obj.get(_snake(camel))
-
-
-def _check_fields(obj: Obj, allowed: tuple[str, ...], where: str) -> None:
-    for key in obj:
-        if key not in allowed and _camel(key) not in allowed:
-            raise ClientProtocolError(texts.unknown_field(key, where))
 
 
 def _obj(value: Any, *, optional: bool = True) -> Obj:
@@ -227,10 +199,10 @@ def decode_json(raw: str | bytes) -> Obj:
 
 def parse_message(message: Obj) -> tuple[str, list[Item]]:
     """One decoded client message -> (its top-level key in camelCase, what it carries)."""
+    check_client_message(message)  # every field and enum value, as the service's parser does
     if len(message) != 1:
-        raise ClientProtocolError()
+        raise ClientProtocolError()  # LiveClientMessage is a oneof
     (key,) = message
-    _check_fields(message, _TOP, "")
     top = _camel(key)
     body = _obj(message[key], optional=False)
     if top == "setup":
@@ -247,11 +219,9 @@ def parse_message(message: Obj) -> tuple[str, list[Item]]:
 def _parse_generation(gen: Obj) -> tuple[bool, str | None, str | None]:
     modalities = _list(_get(gen, "responseModalities"))
     if any(m not in ("AUDIO", "TEXT") for m in modalities):
-        raise ClientProtocolError()
+        raise ClientProtocolError()  # IMAGE / VIDEO replies: no Live model has them
     audio_out = not modalities or "AUDIO" in modalities
     resolution = _opt_str(_get(gen, "mediaResolution"))
-    if resolution is not None and resolution not in _MEDIA_RESOLUTIONS:
-        raise ClientProtocolError()
     speech = _obj(_get(gen, "speechConfig"))
     voice_cfg = _obj(_get(_obj(_get(speech, "voiceConfig")), "prebuiltVoiceConfig"))
     voice = _opt_str(_get(voice_cfg, "voiceName"))
@@ -280,7 +250,10 @@ def _parse_tools(tools: list[Any]) -> tuple[tuple[FunctionDecl, ...], bool, bool
             params = _obj(_get(decl, "parameters") or _get(decl, "parametersJsonSchema"))
             props = _obj(_get(params, "properties"))
             required = tuple(str(r) for r in _list(_get(params, "required")))
-            decls.append(FunctionDecl(name, tuple(props), required))
+            behavior = _opt_str(_get(decl, "behavior"))
+            if behavior == "UNSPECIFIED":
+                behavior = None
+            decls.append(FunctionDecl(name, tuple(props), required, behavior))
     return tuple(decls), search, code
 
 
@@ -292,7 +265,6 @@ def _system_text(value: Any) -> str:
 
 
 def parse_setup(body: Obj) -> Setup:
-    _check_fields(body, _SETUP, "setup")
     model = _opt_str(_get(body, "model"))
     if not model:
         raise ClientProtocolError()
@@ -301,8 +273,6 @@ def parse_setup(body: Obj) -> Setup:
     ric = _obj(_get(body, "realtimeInputConfig"))
     aad = _obj(_get(ric, "automaticActivityDetection"))
     handling = _opt_str(_get(ric, "activityHandling"))
-    if handling is not None and handling not in _ACTIVITY_HANDLING:
-        raise ClientProtocolError()
     resumption = _get(body, "sessionResumption")
     compression = _get(body, "contextWindowCompression")
     comp = _obj(compression)
@@ -320,6 +290,7 @@ def parse_setup(body: Obj) -> Setup:
         interrupts=handling != "NO_INTERRUPTION",
         resumption=resumption is not None,
         resume_handle=_opt_str(_get(_obj(resumption), "handle")) or None,
+        transparent_resumption=_bool(_get(_obj(resumption), "transparent")),
         compression=compression is not None,
         trigger_tokens=_opt_int(_get(comp, "triggerTokens")),
         target_tokens=_opt_int(_get(_obj(_get(comp, "slidingWindow")), "targetTokens")),
@@ -360,7 +331,6 @@ def _media(mime: str, data: bytes) -> Item:
 
 
 def _parse_realtime(body: Obj) -> list[Item]:
-    _check_fields(body, _REALTIME, "realtime_input")
     items: list[Item] = []
     for chunk in _list(_get(body, "mediaChunks")):  # deprecated, still accepted by the service
         items.append(_media(*_blob(chunk)))
@@ -385,7 +355,6 @@ def _parse_realtime(body: Obj) -> list[Item]:
 
 
 def _parse_client_content(body: Obj) -> ClientTurns:
-    _check_fields(body, _CLIENT_CONTENT, "client_content")
     found: list[str] = []
     images = 0
     for turn in _list(_get(body, "turns")):
@@ -400,7 +369,6 @@ def _parse_client_content(body: Obj) -> ClientTurns:
 
 
 def _parse_tool_response(body: Obj) -> ToolResponses:
-    _check_fields(body, _TOOL_RESPONSE, "tool_response")
     results: list[FunctionResult] = []
     for item in _list(_get(body, "functionResponses")):
         item = _obj(item, optional=False)
@@ -408,5 +376,14 @@ def _parse_tool_response(body: Obj) -> ToolResponses:
         if not call_id:
             raise ClientProtocolError()  # PROTOCOL.md: `id` is required
         name = _opt_str(_get(item, "name")) or ""
-        results.append(FunctionResult(call_id, name, _obj(_get(item, "response"))))
+        scheduling = _opt_str(_get(item, "scheduling"))
+        results.append(
+            FunctionResult(
+                call_id,
+                name,
+                _obj(_get(item, "response")),
+                scheduling=None if scheduling == "SCHEDULING_UNSPECIFIED" else scheduling,
+                will_continue=_bool(_get(item, "willContinue")),
+            )
+        )
     return ToolResponses(tuple(results))

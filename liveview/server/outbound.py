@@ -25,9 +25,14 @@ def model_text(text: str) -> Obj:
     return {"serverContent": {"modelTurn": {"role": "model", "parts": [{"text": text}]}}}
 
 
-def model_audio(pcm: bytes) -> Obj:
+def model_audio(pcm: bytes, transcript: str = "") -> Obj:
+    """One audio part; the service sends the transcription of that audio in the same
+    serverContent (outputTranscription beside modelTurn)."""
     blob = {"mimeType": REPLY_AUDIO_MIME, "data": base64.b64encode(pcm).decode("ascii")}
-    return {"serverContent": {"modelTurn": {"role": "model", "parts": [{"inlineData": blob}]}}}
+    body: Obj = {"modelTurn": {"role": "model", "parts": [{"inlineData": blob}]}}
+    if transcript:
+        body["outputTranscription"] = {"text": transcript}
+    return {"serverContent": body}
 
 
 def output_transcription(text: str) -> Obj:
@@ -42,12 +47,20 @@ def generation_complete() -> Obj:
     return {"serverContent": {"generationComplete": True}}
 
 
-def turn_complete(usage: Obj | None = None) -> Obj:
+def turn_complete(usage: Obj | None = None, *, idle: bool = False) -> Obj:
     # The service lets usageMetadata ride with turnComplete: several fields, one message.
-    message: Obj = {"serverContent": {"turnComplete": True}}
+    body: Obj = {"turnComplete": True}
+    if idle:  # extended thinking: the whole request is done
+        body["interactionStatus"] = "IDLE"
+    message: Obj = {"serverContent": body}
     if usage is not None:
         message["usageMetadata"] = usage
     return message
+
+
+def interaction_status(status: str) -> Obj:
+    """serverContent.interactionStatus: IN_PROGRESS while the model works in the background."""
+    return {"serverContent": {"interactionStatus": status}}
 
 
 def interrupted() -> Obj:

@@ -2,6 +2,14 @@
 
 A reply is a task the turn runner owns; a barge-in cancels it and the runner then sends
 `serverContent.interrupted` and `turnComplete` (no `generationComplete`), as the service does.
+
+Function calls follow the model's rules (protocol/catalogue.py). A BLOCKING call holds its reply
+until the answer comes, and new input cancels it (toolCallCancellation). A NON_BLOCKING call,
+gemini-3.8-live's default, lets the reply finish at once; its answer is then spoken according
+to its `scheduling`: WHEN_IDLE once no reply is running, INTERRUPT at once (cutting the current
+reply), SILENT never (it only joins the conversation). Extended-thinking models say
+`interactionStatus` IN_PROGRESS while they work and IDLE when the whole request is done, and
+speak a short filler turn first.
 """
 
 from __future__ import annotations
@@ -12,7 +20,9 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from liveview.protocol.catalogue import ModelInfo
 from liveview.server import outbound, replies, speech
+from liveview.server.calls import FrameSource, PendingCall, PendingCalls, ToolResultTurn
 from liveview.server.inbound import FunctionDecl, FunctionResult, Setup
 from liveview.server.outbound import Obj
 from liveview.server.records import ConnectionInfo
@@ -29,7 +39,8 @@ from liveview.server.vision import FrameDecodeError, FrameTracker, analyse_jpeg
 
 Send = Callable[[Obj], Awaitable[None]]
 Hook = Callable[[], Awaitable[None]]
-_PendingCall = tuple["asyncio.Future[tuple[FunctionResult, asyncio.Future[bytes]]]", FunctionDecl]
+AnyTurn = replies.Turn | ToolResultTurn
+FILLER = "Let me look into that."  # extended thinking: said while it works in the background
 
 
 class Replier:
@@ -38,6 +49,7 @@ class Replier:
         *,
         send: Send,
         setup: Setup,
+        model: ModelInfo,
         conversation: Conversation,
         tracker: FrameTracker,
         settings: ServerSettings,
@@ -47,18 +59,18 @@ class Replier:
     ) -> None:
         self._send = send
         self._setup = setup
+        self._model = model
         self._conversation = conversation
         self._tracker = tracker
         self._settings = settings
         self._info = info
         self._publish_handle = publish_handle
         self._on_reply_started = on_reply_started
-        self._waiting: deque[replies.Turn] = deque()
+        self._waiting: deque[AnyTurn] = deque()
         self._wake = asyncio.Event()
         self._current: asyncio.Task[None] | None = None
-        self._calls: dict[str, _PendingCall] = {}
-        self._to_cancel: list[str] = []  # calls cut short by the barge-in being handled
-        self._finished_calls: set[str] = set()
+        self._calls = PendingCalls(lambda: tracker.received)
+        self._to_cancel: list[str] = []  # blocking calls cut short by the barge-in handled now
         self._sent_text_chars = 0
         self._sent_audio_s = 0.0
         self._started = False
@@ -69,9 +81,12 @@ class Replier:
         return self._current is not None and not self._current.done()
 
     # --- input side ---------------------------------------------------------------------------
-    def submit(self, turn: replies.Turn) -> None:
-        """A new user turn: it interrupts a running reply unless activityHandling says not to."""
+    def submit(self, turn: AnyTurn) -> None:
+        """A new turn: it interrupts a running reply unless activityHandling says not to."""
         self.barge_in()
+        self._enqueue(turn)
+
+    def _enqueue(self, turn: AnyTurn) -> None:
         if len(self._waiting) >= self._settings.max_waiting_turns:
             self._waiting.popleft()
             self._info.turns_dropped += 1
@@ -79,23 +94,42 @@ class Replier:
         self._wake.set()
 
     def barge_in(self) -> None:
-        """User activity during a reply (START_OF_ACTIVITY_INTERRUPTS): stop it at once."""
+        """User activity during a reply (START_OF_ACTIVITY_INTERRUPTS): stop it at once. A
+        blocking call the reply waits on is cancelled with it."""
         if self.active and self._setup.interrupts:
             assert self._current is not None
             self._current.cancel()
 
     def resolve_tool(self, result: FunctionResult) -> bool:
         """Deliver a toolResponse; False when its id was never issued (a protocol error)."""
-        pending = self._calls.get(result.id)
-        if pending is not None:
-            future, _decl = pending
-            if not future.done():
-                # Register for the next frame now, not when the reply task wakes: the frame
-                # answering a zoom may already be on its way.
-                future.set_result((result, self._tracker.next_frame()))
+        call = self._calls.take(result)
+        if call is None:
+            # A late answer to a cancelled or finished call is ignored, like the service does.
+            return self._calls.known(result.id)
+        # The picture for a snapshot or zoom: liveview sends it just before the response; an
+        # older client right after it (register for it now: it may be on its way already).
+        frame: FrameSource = (
+            self._tracker.last_data if self._calls.frames_since(call) else None
+        ) or self._tracker.next_frame()
+        check_response(call.exchange, result, call.decl)  # recorded as it arrives
+        if call.future is not None:
+            if not call.future.done():
+                call.future.set_result((result, frame))
             return True
-        # A late answer to a cancelled call is ignored, like the service does.
-        return result.id in self._finished_calls
+        self._answer_later(ToolResultTurn(call, result, frame))
+        return True
+
+    def _answer_later(self, turn: ToolResultTurn) -> None:
+        """A NON_BLOCKING call's answer, taken in as its scheduling says."""
+        scheduling = turn.result.scheduling or "WHEN_IDLE"
+        exchange = turn.call.exchange
+        exchange.scheduling = scheduling
+        if scheduling == "SILENT":  # context only: nothing is said
+            self._conversation.remember("tool", describe_exchange(exchange, turn.call.request))
+        elif scheduling == "INTERRUPT":
+            self.submit(turn)
+        else:
+            self._enqueue(turn)  # after the reply that is running, if any
 
     # --- the turn runner ------------------------------------------------------------------------
     async def run(self) -> None:
@@ -105,7 +139,7 @@ class Replier:
             while self._waiting:
                 await self._run_turn(self._waiting.popleft())
 
-    async def _run_turn(self, turn: replies.Turn) -> None:
+    async def _run_turn(self, turn: AnyTurn) -> None:
         task = asyncio.create_task(self._reply(turn), name="liveview-server-reply")
         self._current = task
         try:
@@ -120,31 +154,47 @@ class Replier:
         elif (exc := task.exception()) is not None:
             raise exc
 
-    def _begin_turn(self, turn: replies.Turn) -> None:
+    def _begin_turn(self, turn: AnyTurn) -> None:
+        self._sent_text_chars = 0
+        self._sent_audio_s = 0.0
+        self._started = False
+        if isinstance(turn, ToolResultTurn):
+            return  # the model speaks by itself: no user turn to count
         self._conversation.turns += 1
         said = replies.turn_text(turn)
         self._conversation.remember("user", said)
         if turn.kind == "text":
             self._conversation.ledger.add_text(said)
-        self._sent_text_chars = 0
-        self._sent_audio_s = 0.0
-        self._started = False
 
-    async def _reply(self, turn: replies.Turn) -> None:
+    async def _reply(self, turn: AnyTurn) -> None:
         self._begin_turn(turn)
         # sessionResumptionUpdate: no handle while the model is mid-turn.
         await self._publish_handle(False)
-        if turn.kind == "voice" and turn.utterance and self._setup.input_transcription:
-            await self._send(outbound.input_transcription(replies.speech_label(turn.utterance)))
-        text = await self._compose(turn)
+        background = self._model.interaction_status and not isinstance(turn, ToolResultTurn)
+        if background:
+            await self._send(outbound.interaction_status("IN_PROGRESS"))
+        if isinstance(turn, replies.Turn):
+            if turn.kind == "voice" and turn.utterance and self._setup.input_transcription:
+                label = replies.speech_label(turn.utterance)
+                await self._send(outbound.input_transcription(label))
+            if background:  # several turns for one request: a filler while it works
+                await self._say(FILLER)
+                await self._send(outbound.generation_complete())
+                await self._send(outbound.turn_complete(self._usage()))
+            text = await self._compose(turn)
+        else:
+            text = await self._describe_answer(turn.call, turn.frame)
+        await self._say(text)
+        await self._send(outbound.generation_complete())
+        self._conversation.remember("model", text)
+        await self._send(outbound.turn_complete(self._usage(), idle=background))
+        await self._publish_handle(True)
+
+    async def _say(self, text: str) -> None:
         if self._setup.audio_out:
             await self._speak(text)
         else:
             await self._write(text)
-        await self._send(outbound.generation_complete())
-        self._conversation.remember("model", text)
-        await self._send(outbound.turn_complete(self._usage()))
-        await self._publish_handle(True)
 
     async def _compose(self, turn: replies.Turn) -> str:
         if turn.tool is not None:
@@ -163,8 +213,8 @@ class Replier:
             await self._on_reply_started()
 
     async def _write(self, text: str) -> None:
-        """TEXT modality: word-sized parts, a little apart, so a reply lasts long enough to be
-        interrupted (the service streams text the same way)."""
+        """TEXT modality (relaxed mode only: no model of today takes it): word-sized parts, a
+        little apart, so a reply lasts long enough to be interrupted."""
         words = text.split(" ")
         step = max(1, self._settings.text_words_per_part)
         for i in range(0, len(words), step):
@@ -175,8 +225,8 @@ class Replier:
             await asyncio.sleep(self._settings.text_part_interval_s)
 
     async def _speak(self, text: str) -> None:
-        """AUDIO modality: 24 kHz PCM in 200 ms parts paced at real time, with the transcript
-        (outputTranscription) streamed alongside in word-sized pieces."""
+        """AUDIO modality: 24 kHz PCM in 200 ms parts paced at real time (`audio_pacing`), each
+        with its share of the transcript in the same message, as the service sends them."""
         voice = await asyncio.to_thread(
             speech.synthesise, text, self._setup.voice, use_espeak=self._settings.use_espeak
         )
@@ -184,20 +234,20 @@ class Replier:
         words = speech.words_per_chunk(text, len(parts))
         loop = asyncio.get_running_loop()
         start = loop.time()
+        pace = self._settings.audio_pacing
         for i, part in enumerate(parts):
-            delay = start + i * speech.CHUNK_S - self._settings.audio_lead_s - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            await self._send(outbound.model_audio(part))
+            due = start + i * speech.CHUNK_S * pace - self._settings.audio_lead_s * pace
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            transcript = words[i] if self._setup.output_transcription else ""
+            await self._send(outbound.model_audio(part, transcript.strip() and transcript))
             self._sent_audio_s += len(part) / 2 / outbound.REPLY_SAMPLE_RATE_HZ
-            if self._setup.output_transcription and words[i].strip():
-                await self._send(outbound.output_transcription(words[i]))
             await self._first_part_sent()
 
     def _usage(self) -> Obj:
         ledger = self._conversation.ledger
         text_tokens = outbound.text_tokens("x" * self._sent_text_chars)
         audio_tokens = round(self._sent_audio_s * outbound.AUDIO_TOKENS_PER_S)
+        self._sent_text_chars, self._sent_audio_s = 0, 0.0
         usage = outbound.usage_metadata(ledger, text_tokens, audio_tokens)
         # The reply joins the context for the next turn.
         ledger.text += text_tokens
@@ -219,38 +269,59 @@ class Replier:
         await self._publish_handle(True)
 
     # --- tool calls -----------------------------------------------------------------------------
+    def _blocking(self, decl: FunctionDecl) -> bool:
+        """The model waits for this call: declared BLOCKING, or the model's default."""
+        if decl.behavior is not None:
+            return decl.behavior == "BLOCKING"
+        return not (self._model.takes_behavior and self._model.non_blocking_by_default)
+
     async def _tool_reply(self, request: ToolRequest) -> str:
         decl, why_not = resolve(request, self._setup)
         if decl is None:
             return why_not
         call_id = f"function-call-{secrets.token_hex(8)}"
         exchange = ToolExchange(call_id, decl.name, dict(request.args))
+        exchange.blocking = self._blocking(decl)
         self._info.tool_exchanges.append(exchange)
-        future: asyncio.Future[tuple[FunctionResult, asyncio.Future[bytes]]]
-        future = asyncio.get_running_loop().create_future()
-        self._calls[call_id] = (future, decl)
+        call = PendingCall(exchange, request, decl, blocking=exchange.blocking)
+        self._calls.issue(call)
+        await self._send(outbound.tool_call(call_id, decl.name, dict(request.args)))
+        await self._first_part_sent()
+        if not call.blocking:
+            # NON_BLOCKING: the model goes on; the answer is spoken when it comes.
+            return (
+                f"I called {decl.name} and carry on without waiting; I will say what it "
+                "answers when it does."
+            )
+        return await self._await_answer(call)
+
+    async def _await_answer(self, call: PendingCall) -> str:
+        assert call.future is not None
+        exchange = call.exchange
         try:
-            await self._send(outbound.tool_call(call_id, decl.name, dict(request.args)))
-            await self._first_part_sent()
-            result, next_frame = await asyncio.wait_for(future, self._settings.tool_timeout_s)
+            _, frame = await asyncio.wait_for(call.future, self._settings.tool_timeout_s)
         except TimeoutError:
-            return describe_exchange(exchange, request)
+            return describe_exchange(exchange, call.request)
         except asyncio.CancelledError:
             exchange.cancelled = True
-            self._to_cancel.append(call_id)
+            self._to_cancel.append(exchange.call_id)
             raise
         finally:
-            self._calls.pop(call_id, None)
-            self._finished_calls.add(call_id)
-        check_response(exchange, result, decl)
-        if request.kind in ("zoom", "snapshot"):
-            exchange.next_frame_size = await self._frame_size(next_frame)
-        return describe_exchange(exchange, request)
+            self._calls.finish(exchange.call_id)
+        return await self._describe_answer(call, frame)
 
-    async def _frame_size(self, next_frame: asyncio.Future[bytes]) -> tuple[int, int] | None:
+    async def _describe_answer(self, call: PendingCall, frame: FrameSource) -> str:
+        exchange = call.exchange
+        if call.request.kind in ("zoom", "snapshot"):
+            exchange.next_frame_size = await self._frame_size(frame)
+        return describe_exchange(exchange, call.request)
+
+    async def _frame_size(self, frame: FrameSource) -> tuple[int, int] | None:
+        """The size of the picture that answers a snapshot or zoom."""
         try:
-            data = await asyncio.wait_for(next_frame, self._settings.tool_frame_wait_s)
-            frame = await asyncio.to_thread(analyse_jpeg, data)
+            if isinstance(frame, asyncio.Future):
+                frame = await asyncio.wait_for(frame, self._settings.tool_frame_wait_s)
+            analysed = await asyncio.to_thread(analyse_jpeg, frame)
         except (TimeoutError, FrameDecodeError):
             return None
-        return frame.width, frame.height
+        return analysed.width, analysed.height

@@ -28,6 +28,9 @@ class Conversation:
     ledger: TokenLedger = field(default_factory=TokenLedger)
     latest_frame: FrameAnalysis | None = None
     resumed_times: int = 0
+    # For the session limits without compression (they count across resumptions).
+    started_at: float = field(default_factory=time.monotonic)
+    video_seen: bool = False
 
     def remember(self, role: str, text: str) -> None:
         self.history.append((role, text))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from liveview.server import texts
+from liveview.protocol.catalogue import CATALOGUE, ModelInfo
 from liveview.server.vad import SPEECH_THRESHOLD_DBFS
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # a 4K JPEG in base64 fits with room to spare
@@ -14,16 +14,30 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # a 4K JPEG in base64 fits with room to sp
 class ServerSettings:
     # Auth: None accepts anything; a key must arrive as x-goog-api-key, ?key=, or Authorization.
     api_key: str | None = None
-    # `models/X` or bare ids here are answered with the service's 1008 "not found" close.
-    retired_models: frozenset[str] = texts.DEFAULT_RETIRED_MODELS
-    # Connection lifetime (the service recycles connections after ~10 min); None: unlimited.
-    lifetime_s: float | None = None
+    # Today's rules for every model of the catalogue (protocol/catalogue.py): unknown, retired
+    # and non-live models close 1008 "not found", and a setting the model refuses closes with
+    # the service's code (setup_rules.py). False is the relaxed mode some tests need: any model
+    # name, any modality. Never the default.
+    strict: bool = True
+    # More model ids to answer with the 1008 "not found" close, on top of the catalogue's.
+    retired_models: frozenset[str] = frozenset()
+    # Models the server plays on top of the catalogue (a model newer than a client knows).
+    extra_models: tuple[ModelInfo, ...] = ()
+    # Connection lifetime: the service recycles connections after ~10 min. None: unlimited.
+    lifetime_s: float | None = 600.0
     # goAway {timeLeft} is sent this long before the cut (clamped to the lifetime).
-    go_away_lead_s: float = 10.0
+    go_away_lead_s: float = 60.0
+    # Sessions without contextWindowCompression end like the service's: audio-only after
+    # ~15 min, with video after ~2 min. None: no limit.
+    audio_session_limit_s: float | None = 15 * 60.0
+    video_session_limit_s: float | None = 2 * 60.0
     # Spoken replies: espeak-ng when installed (False forces the synthetic tone).
     use_espeak: bool = True
     # Audio parts are paced at real time; the sender may run this far ahead of the playhead.
     audio_lead_s: float = 0.4
+    # 1.0 paces audio at real time, like the service; 0.1 sends it ten times faster (tests
+    # that only read the transcript of a spoken reply); 0 as fast as the socket takes it.
+    audio_pacing: float = 1.0
     # TEXT replies: words per part and the pause between parts (so a reply can be barged into).
     text_words_per_part: int = 3
     text_part_interval_s: float = 0.05
@@ -40,6 +54,11 @@ class ServerSettings:
     # across all connections (older ones are dropped and counted): an embedded server runs for
     # hours at several frames a second. None keeps everything (tests that need it all).
     memory_record_bytes: int | None = 64 * 1024 * 1024
+
+    def model(self, model_id: str) -> ModelInfo | None:
+        """The rules this server holds `model_id` (a bare id) to, or None: not a model."""
+        extra = next((m for m in self.extra_models if m.id == model_id), None)
+        return extra or CATALOGUE.get(model_id)
 
     def go_away_at_s(self) -> float | None:
         if self.lifetime_s is None:

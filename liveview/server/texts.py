@@ -1,10 +1,12 @@
-"""The service's own words: close reasons, voices, retired models.
+"""The service's own words: close reasons and voices.
 
 The reason texts are the ones the real Live service sends (PROTOCOL.md, "Close codes seen in the
 wild"), so a client's close-code handling is tested against what it will really meet.
 """
 
 from __future__ import annotations
+
+import json
 
 INVALID_ARGUMENT = "Request contains an invalid argument."
 BAD_API_KEY = "API key not valid. Please pass a valid API key."
@@ -16,6 +18,8 @@ QUOTA_EXCEEDED = "You exceeded your current quota, please check your plan and bi
 SESSION_NOT_FOUND = "session not found"
 # Observed (1008, not a normal close) when a connection outlives its goAway; the service's text
 # is longer than a close frame may carry, so this is its gist.
+# Observed (1011) when a connection is cut at the end of its life or a session at its limit.
+DEADLINE_EXPIRED = "Deadline expired before operation could complete."
 LIFETIME_EXPIRED = (
     "Connection aborted because the client did not close the connection after a GoAway signal"
 )
@@ -48,10 +52,17 @@ def model_not_found(model: str, api_version: str) -> str:
 
 
 def unknown_field(name: str, where: str) -> str:
-    """What protobuf's JSON parser says about a field it does not know."""
-    return (
-        f"Invalid JSON payload received. Unknown name \"{name}\" at '{where}': Cannot find field."
-    )
+    """What protobuf's JSON parser says about a field it does not know (`where`: the path of
+    the message holding it, snake_case; "" at the top level)."""
+    at = f" at '{where}'" if where else ""
+    return f'Invalid JSON payload received. Unknown name "{name}"{at}: Cannot find field.'
+
+
+def invalid_value(where: str, type_name: str, value: object) -> str:
+    """What protobuf's JSON parser says about a value of the wrong kind, or an enum value that
+    does not exist."""
+    shown = json.dumps(value, ensure_ascii=False)[:60]
+    return f"Invalid JSON payload received. Invalid value at '{where}' ({type_name}), {shown}"
 
 
 def invalid_json() -> str:
@@ -64,16 +75,5 @@ VOICES: tuple[str, ...] = (
     "Rasalgethi", "Laomedeia", "Achernar", "Alnilam", "Schedar", "Gacrux", "Pulcherrima",
     "Achird", "Zubenelgenubi", "Vindemiatrix", "Sadachbia", "Sadaltager", "Sulafat",
 )  # fmt: skip
-
-# Model ids the real service has retired (or never served live); the set is a constructor option.
-DEFAULT_RETIRED_MODELS: frozenset[str] = frozenset(
-    {
-        "gemini-2.0-flash-exp",
-        "gemini-2.0-flash-live-001",
-        "gemini-live-2.5-flash-preview",
-        "gemini-2.5-flash-preview-native-audio-dialog",
-        "gemini-2.5-flash-exp-native-audio-thinking-dialog",
-    }
-)
 
 API_VERSIONS = ("v1", "v1beta", "v1alpha")

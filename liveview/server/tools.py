@@ -65,6 +65,9 @@ class ToolExchange:
     problems: list[str] = field(default_factory=list)
     next_frame_size: tuple[int, int] | None = None
     cancelled: bool = False
+    blocking: bool = True  # the model waited for the answer (else NON_BLOCKING)
+    scheduling: str | None = None  # how a NON_BLOCKING answer was taken in
+    answers: int = 0  # responses received (willContinue: more than one)
 
 
 def tool_request(text: str) -> ToolRequest | None:
@@ -117,6 +120,7 @@ def resolve(request: ToolRequest, setup: Setup) -> tuple[FunctionDecl | None, st
 def check_response(exchange: ToolExchange, result: FunctionResult, decl: FunctionDecl) -> None:
     """Compare a toolResponse with the call and the declaration; record what is wrong."""
     exchange.response = result.response
+    exchange.answers += 1
     if not result.name:
         exchange.problems.append("the response carried no function name")
     elif result.name != decl.name:
@@ -137,7 +141,7 @@ def describe_exchange(exchange: ToolExchange, request: ToolRequest) -> str:
         text += " Problems: " + "; ".join(exchange.problems) + "."
     if exchange.next_frame_size is not None:
         w, h = exchange.next_frame_size
-        text += f" The next frame after the response was {w} by {h} pixels."
+        text += f" The frame sent with the response was {w} by {h} pixels."
         if request.kind == "zoom" and request.args["width"] > 0:
             detail = w / request.args["width"]
             text += (
@@ -146,5 +150,5 @@ def describe_exchange(exchange: ToolExchange, request: ToolRequest) -> str:
                 f"so it arrived at {detail:.1f} times that size."
             )
     elif request.kind in ("zoom", "snapshot"):
-        text += " No frame arrived after the response."
+        text += " No frame came with the response."
     return text

@@ -188,9 +188,11 @@ class FrameTracker:
         self._idle = asyncio.Event()
         self._idle.set()
         self._frame_waiters: list[asyncio.Future[bytes]] = []
+        self.last_data: bytes | None = None  # the newest frame as received
 
     def submit(self, data: bytes) -> None:
         self.received += 1
+        self.last_data = data
         if self._pending is not None:
             self.dropped += 1
         self._pending = (self.received, data, time.monotonic())

@@ -22,16 +22,31 @@ RECV_TIMEOUT_S = 20.0
 Msg = dict[str, Any]
 
 
+MODEL = "models/gemini-3.8-live"
+
+
 def text_setup(**extra: Any) -> Msg:
-    setup: Msg = {"model": "models/gemini-3.1-flash-live-preview"}
-    setup["generationConfig"] = {"responseModalities": ["TEXT"]}
+    """A setup whose replies are read as text. Today's models reply only in audio (TEXT closes
+    1007), so this asks for AUDIO with its transcription, as liveview's text replies do."""
+    setup: Msg = {
+        "model": MODEL,
+        "generationConfig": {"responseModalities": ["AUDIO"]},
+        "outputAudioTranscription": {},
+    }
+    setup.update(extra)
+    return {"setup": setup}
+
+
+def relaxed_text_setup(**extra: Any) -> Msg:
+    """TEXT replies, which only the server's relaxed mode takes (any model, any modality)."""
+    setup: Msg = {"model": "models/any-model", "generationConfig": {"responseModalities": ["TEXT"]}}
     setup.update(extra)
     return {"setup": setup}
 
 
 def audio_setup(voice: str = "Kore", **extra: Any) -> Msg:
     setup: Msg = {
-        "model": "models/gemini-3.1-flash-live-preview",
+        "model": MODEL,
         "generationConfig": {
             "responseModalities": ["AUDIO"],
             "speechConfig": {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": voice}}},

@@ -36,27 +36,29 @@ def sdk_client(server: LocalLiveServer) -> genai.Client:
     return genai.Client(api_key=KEY, http_options=types.HttpOptions(base_url=base_url))
 
 
-async def test_sdk_text_turn(sdk_over_plain_ws: None) -> None:
-    async with LocalLiveServer(api_key=KEY) as server:
+async def test_sdk_transcribed_turn(sdk_over_plain_ws: None) -> None:
+    """The SDK's own client, as a user of gemini-3.8-live reads text: AUDIO with its
+    transcription (TEXT is refused by today's models)."""
+    async with LocalLiveServer(api_key=KEY, use_espeak=False, audio_pacing=0.25) as server:
         config = types.LiveConnectConfig(
-            response_modalities=[types.Modality.TEXT],
+            response_modalities=[types.Modality.AUDIO],
+            output_audio_transcription=types.AudioTranscriptionConfig(),
             session_resumption=types.SessionResumptionConfig(),
             context_window_compression=types.ContextWindowCompressionConfig(
                 sliding_window=types.SlidingWindow()
             ),
         )
         client = sdk_client(server)
-        async with client.aio.live.connect(
-            model="gemini-3.1-flash-live-preview", config=config
-        ) as session:
+        async with client.aio.live.connect(model="gemini-3.8-live", config=config) as session:
             await session.send_client_content(
                 turns=types.Content(role="user", parts=[types.Part(text="hi from the SDK")]),
                 turn_complete=True,
             )
             texts, done, handles = [], False, []
             async for message in session.receive():
-                if message.text:
-                    texts.append(message.text)
+                spoken = message.server_content and message.server_content.output_transcription
+                if spoken and spoken.text:
+                    texts.append(spoken.text)
                 if (
                     message.session_resumption_update
                     and message.session_resumption_update.new_handle
@@ -67,7 +69,7 @@ async def test_sdk_text_turn(sdk_over_plain_ws: None) -> None:
             assert 'You typed "hi from the SDK"' in "".join(texts)
         info = server.connections[0]
         assert info.path.endswith(".GenerativeService.BidiGenerateContent")
-        assert info.setup is not None and info.setup.model == "models/gemini-3.1-flash-live-preview"
+        assert info.setup is not None and info.setup.model == "models/gemini-3.8-live"
         assert info.setup.compression and info.setup.resumption
 
 

@@ -28,6 +28,10 @@ ZOOM = {
     },
 }
 SNAPSHOT = {"name": "take_snapshot", "description": "Send one sharp frame now."}
+# These tests drive the model's waiting for an answer; gemini-3.8-live's functions are
+# NON_BLOCKING unless declared otherwise (test_non_blocking.py has the other side).
+for _decl in (ZOOM, SNAPSHOT):
+    _decl["behavior"] = "BLOCKING"
 
 
 def tool_setup(*decls: dict[str, Any], **extra: Any) -> Msg:
@@ -61,7 +65,7 @@ async def test_zoom_call_reports_the_crop_it_was_sent(server: LocalLiveServer) -
     await peer.send(video(solid_jpeg((255, 0, 0), 600, 400)))
     text = reply_text(await peer.turn())
     assert 'It answered {"output": "sent the region"}' in text
-    assert "The next frame after the response was 600 by 400 pixels" in text
+    assert "The frame sent with the response was 600 by 400 pixels" in text
     assert "2.0 times that size" in text
     (exchange,) = server.connections[-1].tool_exchanges
     assert exchange.next_frame_size == (600, 400) and not exchange.problems

@@ -9,28 +9,41 @@ from typing import Any
 import pytest
 
 from liveview.core.settings import SessionSettings
+from liveview.core.tool_declarations import scheduling_for
 from liveview.protocol import messages as msg
 from liveview.server import LocalLiveServer
 from liveview.server.tools import tool_request
 from tests.oracle import validate_client_message
 from tests.server.peer import Msg, Peer, client_text, open_peer, reply_text, text_setup
 
+SETTINGS = SessionSettings(functions=True, audio_replies=False)
+
 
 def liveview_setup() -> Msg:
-    """The setup liveview itself sends with --tools functions (TEXT replies for the peer)."""
-    setup = msg.build_setup(SessionSettings(functions=True, audio_replies=False).setup_config())
+    """The setup liveview itself sends with --tools functions, on gemini-3.8-live: each
+    function with its behavior (snapshot, zoom, list BLOCKING; switch, pause NON_BLOCKING)."""
+    setup = msg.build_setup(SETTINGS.setup_config())
     validate_client_message(setup)
     return text_setup(tools=setup["setup"]["tools"])
 
 
 async def call_and_answer(peer: Peer, text: str, answer: dict[str, Any]) -> tuple[Msg, str]:
+    """Ask for a call, answer it as liveview does, and return the spoken answer ("" when its
+    scheduling is SILENT: a non-blocking answer that only joins the context)."""
     await peer.send(client_text(text))
     messages = await peer.until(lambda m: "toolCall" in m)
     (call,) = messages[-1]["toolCall"]["functionCalls"]
-    response = msg.build_tool_response([msg.FunctionResponse(call["id"], call["name"], answer)])
+    non_blocking = SETTINGS.is_non_blocking(call["name"])
+    scheduling = scheduling_for(call["name"], answer) if non_blocking else None
+    reply = msg.FunctionResponse(call["id"], call["name"], answer, scheduling=scheduling)
+    response = msg.build_tool_response([reply])
     validate_client_message(response)
     await peer.send(response)
-    return call, reply_text(await peer.turn())
+    said = reply_text(await peer.turn())
+    if non_blocking:
+        assert "without waiting" in said, "a non-blocking call does not hold the reply"
+        said = "" if scheduling == "SILENT" else reply_text(await peer.turn())
+    return call, said
 
 
 @pytest.mark.parametrize(
@@ -64,7 +77,8 @@ async def test_source_and_pause_functions_are_called_with_fresh_ids(
     switch, text = await call_and_answer(peer, "switch to camera:0", {"error": "not allowed"})
     assert (switch["name"], switch["args"]) == ("switch_source", {"name": "camera:0"})
     assert '"error": "not allowed"' in text
-    pause, _ = await call_and_answer(peer, "pause video", {"output": "Video paused."})
+    pause, said = await call_and_answer(peer, "pause video", {"output": "Video paused."})
+    assert said == "", "SILENT: the answer is context, not words"
     resume, _ = await call_and_answer(peer, "resume video", {"output": "Video resumed."})
     assert [pause["name"], resume["name"]] == ["pause_video", "resume_video"]
     assert len({call["id"], switch["id"], pause["id"], resume["id"]}) == 4

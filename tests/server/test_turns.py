@@ -80,10 +80,13 @@ async def test_no_interruption_lets_the_reply_finish(server: LocalLiveServer) ->
     await peer.close()
 
 
-async def test_spoken_reply_is_24khz_pcm_in_200ms_parts_paced_at_real_time(
-    server: LocalLiveServer,
-) -> None:
+async def test_spoken_reply_is_24khz_pcm_in_200ms_parts_paced_at_real_time() -> None:
     loop = asyncio.get_running_loop()
+    async with LocalLiveServer() as server:  # espeak-ng speech at the service's own pace
+        await _spoken_reply_is_paced(server, loop)
+
+
+async def _spoken_reply_is_paced(server: LocalLiveServer, loop: asyncio.AbstractEventLoop) -> None:
     peer = await open_peer(server.url, audio_setup(voice="Charon"))
     await peer.send(client_text("hello"))
     arrivals: list[tuple[float, int]] = []

@@ -50,8 +50,9 @@ async def test_text_turn_streams_parts_then_generation_then_turn_complete(
 async def test_snake_case_client_messages_are_accepted(server: LocalLiveServer) -> None:
     setup = {
         "setup": {
-            "model": "models/m",
-            "generation_config": {"response_modalities": ["TEXT"]},
+            "model": "models/gemini-3.8-live",
+            "generation_config": {"response_modalities": ["AUDIO"]},
+            "output_audio_transcription": {},
             "realtime_input_config": {"activity_handling": "START_OF_ACTIVITY_INTERRUPTS"},
         }
     }
@@ -96,7 +97,10 @@ async def test_anything_but_setup_first_is_closed_1007(
         (json.dumps({"setup": {"model": "models/m"}, "clientContent": {}}), INVALID),
         (json.dumps({"setup": {"model": "models/m", "bogusField": 1}}), "Invalid JSON payload"),
         (json.dumps({"setup": {}}), INVALID),
-        (json.dumps({"setup": "models/m"}), INVALID),
+        (
+            json.dumps({"setup": "models/m"}),
+            "Invalid JSON payload received. Invalid value at 'setup'",
+        ),
     ],
     ids=["garbage", "array", "two-keys", "unknown-field", "no-model", "setup-not-object"],
 )
@@ -169,9 +173,11 @@ async def test_retired_model_is_closed_1008_naming_model_and_version() -> None:
 async def test_voice_names_are_validated(server: LocalLiveServer) -> None:
     peer = await open_peer(server.url, audio_setup(voice="NotAVoice"), wait_setup_complete=False)
     assert await closed_with(peer) == (1007, INVALID)
-    setup = text_setup()
-    setup["setup"]["generationConfig"]["speechConfig"] = {
-        "voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Puck"}}
+    # A voice on a TEXT request (gemini-2.5 native audio, as observed).
+    setup = text_setup(model="models/gemini-2.5-flash-native-audio-latest")
+    setup["setup"]["generationConfig"] = {
+        "responseModalities": ["TEXT"],
+        "speechConfig": {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Puck"}}},
     }
     peer = await open_peer(server.url, setup, wait_setup_complete=False)
     assert await closed_with(peer) == (1007, "Cannot extract voices from a non-audio request.")
