@@ -30,7 +30,6 @@ from pathlib import Path
 NETWORK_TIMEOUT_S = 5.0
 GEMINI_API_BASE = "https://generativelanguage.googleapis.com"
 MODELS_PATH = "/v1beta/models?pageSize=1000"
-LIVE_METHOD = "bidiGenerateContent"
 KEY_PAGE = "https://aistudio.google.com/apikey"
 EXIT_ALL_GOOD = 0
 EXIT_SOMETHING_MISSING = 1
@@ -372,16 +371,12 @@ def check_key_accepted(options: DoctorOptions, key: str, endpoint: CheckResult) 
 
 
 def _check_model(options: DoctorOptions, body: bytes) -> CheckResult:
+    from liveview.core.model_list import live_ids
     from liveview.core.settings import DEFAULT_MODEL
 
     title = "API key accepted"
     try:
-        models = json.loads(body).get("models", [])
-        live = sorted(
-            str(m["name"]).removeprefix("models/")
-            for m in models
-            if LIVE_METHOD in m.get("supportedGenerationMethods", [])
-        )
+        live = sorted(live_ids(json.loads(body)))
     except (ValueError, AttributeError, KeyError, TypeError):
         return CheckResult("key_accepted", title, Status.OK, "accepted (model list unreadable)")
     wanted = (options.model or DEFAULT_MODEL).removeprefix("models/")

@@ -19,6 +19,7 @@ from liveview.cli.options import (
     EXIT_CONFIG,
     EXIT_CONNECTION,
     EXIT_OK,
+    EXIT_USAGE,
     add_session_options,
     audio_plan_from_args,
     settings_from_args,
@@ -31,7 +32,13 @@ from liveview.core.media import build_video_pipeline, video_settings_from_args
 from liveview.core.secrets import configured_api_key
 from liveview.core.session_audio import SessionAudio
 from liveview.core.tools import SourceSwitched, ToolBox, VideoSlot
-from liveview.errors import ConfigError, ConnectionFailedError, FatalServiceError, LiveViewError
+from liveview.errors import (
+    ConfigError,
+    ConnectionFailedError,
+    FatalServiceError,
+    LiveViewError,
+    UnsupportedSettingError,
+)
 from liveview.protocol import events as ev
 
 log = logging.getLogger(__name__)
@@ -124,6 +131,8 @@ class _TurnScript:
         self.controller = controller
         self.pending = list(texts)
         self.awaiting_reply = False
+        self.turn_ended = False  # a turnComplete came for the turn awaited
+        self.in_progress = False  # interactionStatus IN_PROGRESS (extended thinking)
         self.live = False
         self.frame_sent = not wait_for_frame
         self.done = asyncio.Event()
@@ -137,9 +146,15 @@ class _TurnScript:
             self.live = event.state is core.ConnectionState.LIVE
             if self.live and not self.awaiting_reply:
                 self._next()
+        elif isinstance(event, ev.InteractionStatus):
+            # Extended thinking: one request may take several turns; IDLE says it is done.
+            self.in_progress = not event.idle
+            if event.idle and self.awaiting_reply and self.turn_ended:
+                self._reply_done()
         elif isinstance(event, ev.TurnComplete) and self.awaiting_reply:
-            self.awaiting_reply = False
-            self._next()
+            self.turn_ended = True
+            if not self.in_progress:
+                self._reply_done()
         elif (
             isinstance(event, core.WireMessage)
             and event.direction == "out"
@@ -147,6 +162,10 @@ class _TurnScript:
             and not self.frame_sent
         ):
             self._stop_waiting_for_frame()
+
+    def _reply_done(self) -> None:
+        self.awaiting_reply = False
+        self._next()
 
     def _stop_waiting_for_frame(self) -> None:
         if not self.frame_sent:
@@ -161,6 +180,7 @@ class _TurnScript:
             self.done.set()
             return
         self.awaiting_reply = True
+        self.turn_ended = False
         self.controller.send_text(self.pending.pop(0))
 
 
@@ -177,6 +197,7 @@ async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
     # worker threads, as everywhere else, even though nothing else runs on the loop yet.
     key, key_source = await asyncio.to_thread(configured_api_key)
     settings = settings_from_args(args, api_key=key)
+    settings.setup_config()  # a setting the model does not take: said now, exit 2
     with embedded_local_server(settings) as local_url:
         resolved = resolve_endpoint(settings, local_url)
         where = f" (key from {key_source})" if key_source and settings.api_key else ""
@@ -264,6 +285,9 @@ def main(args: argparse.Namespace) -> int:
             print(list_sources_text())
             return EXIT_OK
         code = asyncio.run(run_session(args, sys.stdout, sys.stderr))
+    except UnsupportedSettingError as exc:  # a usage error: the model and setting are named
+        sys.stderr.write(f"liveview: {exc.user_message}\n")
+        return EXIT_USAGE
     except ConfigError as exc:
         sys.stderr.write(f"liveview: {exc.user_message}\n")
         return EXIT_CONFIG

@@ -5,8 +5,15 @@ from __future__ import annotations
 import argparse
 
 from liveview.core.session_audio import AudioPlan
-from liveview.core.settings import LOCAL_MODEL, VOICES, Backend, SessionSettings
+from liveview.core.settings import (
+    VOICES,
+    Backend,
+    SessionSettings,
+    choose_backend,
+    default_model,
+)
 from liveview.core.tool_declarations import TOOL_CHOICES, parse_tools
+from liveview.protocol.catalogue import MEDIA_RESOLUTIONS, STABLE_MODEL, THINKING_LEVELS
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -24,12 +31,37 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
         "configured, else local.",
     )
     g.add_argument("--url", help="a Live-compatible ws:// or wss:// endpoint (implies custom)")
-    g.add_argument("--model", help="model id, e.g. gemini-3.1-flash-live-preview")
+    g.add_argument(
+        "--model",
+        help=f"model id (default {STABLE_MODEL}; liveview-local for the local server); "
+        "`liveview doctor` lists the models a key can use",
+    )
     g.add_argument("--voice", choices=VOICES, metavar="VOICE", help="one of the 30 voices")
     g.add_argument("--language", help="BCP-47 language code for speech, e.g. en-US")
     g.add_argument("--system", help="system instruction")
     g.add_argument(
-        "--no-audio", action="store_true", help="ask for text replies instead of spoken ones"
+        "--no-audio",
+        action="store_true",
+        help="text replies: on audio-only models (all of today's) the reply's transcript, "
+        "with nothing played",
+    )
+    g.add_argument(
+        "--thinking",
+        choices=THINKING_LEVELS,
+        help="how much the model thinks, for models that take it "
+        "(gemini-3.8-live-extended-thinking: low, medium, high)",
+    )
+    g.add_argument(
+        "--media-resolution",
+        choices=MEDIA_RESOLUTIONS,
+        help="detail the model sees in each frame: low (64 tokens a frame) or medium/high "
+        "(256 on Gemini 3.x)",
+    )
+    g.add_argument(
+        "--transcription-language",
+        metavar="CODES",
+        help="comma-separated BCP-47 codes for transcribing your speech (e.g. en-US,de-DE), "
+        "where the model takes them",
     )
     g.add_argument(
         "--push-to-talk",
@@ -85,22 +117,21 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from_args(args: argparse.Namespace, *, api_key: str | None) -> SessionSettings:
-    """The backend rule: explicit --backend/--url win; else gemini with a key, local without."""
-    if args.backend:
-        backend = Backend(args.backend)
-    elif args.url:
-        backend = Backend.CUSTOM
-    else:
-        backend = Backend.GEMINI if api_key else Backend.LOCAL
-    model = args.model or (LOCAL_MODEL if backend is Backend.LOCAL else None)
+    """This run's settings (the backend rule is core/settings.choose_backend)."""
+    backend = choose_backend(args.backend, args.url, bool(api_key))
+    languages = getattr(args, "transcription_language", None) or ""
     kwargs: dict[str, object] = {
         "backend": backend,
         "url": args.url,
         "api_key": api_key if backend is not Backend.LOCAL else None,
+        "model": args.model or default_model(backend),
         "voice": args.voice,
         "language": args.language,
         "system_instruction": args.system,
         "audio_replies": not args.no_audio,
+        "thinking": getattr(args, "thinking", None),
+        "media_resolution": getattr(args, "media_resolution", None),
+        "transcription_languages": tuple(c.strip() for c in languages.split(",") if c.strip()),
         "push_to_talk": bool(args.push_to_talk),
         "video_enabled": bool(args.source and args.source != "none"),
     }
@@ -111,8 +142,6 @@ def settings_from_args(args: argparse.Namespace, *, api_key: str | None) -> Sess
         functions=tools.functions,
         allow_source_switch=not getattr(args, "no_source_switch", False),
     )
-    if model:
-        kwargs["model"] = model
     return SessionSettings(**kwargs)  # type: ignore[arg-type]
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from liveview.core.settings import Backend, SessionSettings
-from liveview.errors import ConfigError
+from liveview.errors import ConfigError, Setting
 from liveview.transport.endpoint import (
     Endpoint,
     custom_endpoint,
@@ -35,19 +35,24 @@ def resolve_endpoint(settings: SessionSettings, local_url: str | None = None) ->
     if settings.backend is Backend.LOCAL:
         url = settings.url or local_url
         if url is None:
-            raise ConfigError("The local server is not running.")
+            raise ConfigError("The local server is not running.", setting=Setting.BACKEND)
         endpoint = local_endpoint(url)
         return ResolvedBackend(endpoint, settings, f"local server ({settings.model})")
     if settings.backend is Backend.CUSTOM:
         if not settings.url:
-            raise ConfigError("A custom backend needs a URL (--url ws://... or wss://...).")
+            raise ConfigError(
+                "A custom backend needs a URL (--url ws://... or wss://...).", setting=Setting.URL
+            )
         endpoint = custom_endpoint(settings.url, settings.api_key)
         return ResolvedBackend(endpoint, settings, endpoint.description)
     if not settings.api_key:
-        raise ConfigError(NO_KEY_MESSAGE)
+        raise ConfigError(NO_KEY_MESSAGE, setting=Setting.API_KEY)
     if settings.backend is Backend.VERTEX:
         if not settings.vertex_project:
-            raise ConfigError("Vertex AI needs a project id (Settings > Backend > Project).")
+            raise ConfigError(
+                "Vertex AI needs a project id (Settings > Backend > Project).",
+                setting=Setting.BACKEND,
+            )
         model = settings.model
         if not model.startswith("projects/"):
             model = (

@@ -24,16 +24,20 @@ from liveview.core.backoff import Backoff
 from liveview.core.mic_backlog import MicBacklog, MicChunk
 from liveview.core.settings import SessionSettings
 from liveview.core.stats import SessionStats
+from liveview.core.tool_declarations import scheduling_for
 from liveview.errors import (
     AudioDeviceError,
+    ConfigError,
     ConnectionFailedError,
     FatalServiceError,
     LiveViewError,
     ServiceError,
     TransientServiceError,
+    UnsupportedSettingError,
 )
 from liveview.protocol import events as ev
 from liveview.protocol import messages as msg
+from liveview.protocol.setup_rules import refusals
 from liveview.transport.client import LiveConnection, ProtocolErrorEvent
 from liveview.transport.endpoint import Endpoint
 from liveview.transport.errors import StaleHandleError
@@ -194,8 +198,11 @@ class SessionController:
         return self._conn.send_video(jpeg)
 
     def set_mic_muted(self, muted: bool) -> None:
-        """Muting tells the service the stream paused, so its voice detection does not hang."""
-        if muted and not self._mic_muted and self._conn is not None:
+        """Muting tells the service the stream paused, so its voice detection does not hang.
+        audioStreamEnd belongs to automatic activity detection: with push-to-talk (detection
+        disabled) activityEnd already ends the turn, and the service refuses the marker."""
+        automatic = not self.settings.push_to_talk
+        if muted and not self._mic_muted and self._conn is not None and automatic:
             self._conn.send(msg.build_audio_stream_end())
         self._mic_muted = muted
 
@@ -243,8 +250,8 @@ class SessionController:
                 self.handle = None
                 self._emit(core.Notice("The earlier session expired; starting a fresh one."))
                 continue
-            except FatalServiceError as exc:
-                self._fail(exc, exc.setting)
+            except (FatalServiceError, ConfigError) as exc:  # retrying cannot help
+                self._fail(exc)
                 return
             except (TransientServiceError, ConnectionFailedError, ServiceError) as exc:
                 if not (self._ever_connected or self.retry_first_connect):
@@ -270,7 +277,7 @@ class SessionController:
                 reconnect_reason = "the earlier session expired"
             except FatalServiceError as exc:
                 await self._detach(conn)
-                self._fail(exc, exc.setting)
+                self._fail(exc)
                 return
             except (TransientServiceError, ConnectionFailedError, ServiceError) as exc:
                 reconnect_reason = exc.user_message
@@ -301,6 +308,9 @@ class SessionController:
 
     async def _open(self) -> LiveConnection:
         setup = msg.build_setup(self.settings.with_handle(self.handle))
+        refused = refusals(setup["setup"])  # e.g. extra setup fields the model refuses
+        if refused:
+            raise UnsupportedSettingError(refused[0].message, setting=refused[0].setting)
         return await self.open_connection(
             self.endpoint,
             setup,
@@ -322,10 +332,10 @@ class SessionController:
             return False
         return True
 
-    def _fail(self, exc: LiveViewError, setting: str = "") -> None:
+    def _fail(self, exc: LiveViewError) -> None:
         log.info("session failed: %s", exc.user_message)
         self._set_state(core.ConnectionState.ERROR, exc.user_message)
-        self._emit(core.SessionFailed(exc, setting))
+        self._emit(core.SessionFailed(exc))
 
     def _on_connected(self, conn: LiveConnection) -> None:
         self._conn = conn
@@ -371,8 +381,9 @@ class SessionController:
                         margin_s = min(GO_AWAY_SAFETY_MARGIN_S, event.time_left_s / 4)
                         when = event.time_left_s - margin_s
                         deadline.reschedule(asyncio.get_running_loop().time() + max(0.0, when))
-                    if go_away_pending and not conn.session.model_turn_active:
-                        # Between turns: the best moment to move to a new connection.
+                    if go_away_pending and conn.session.model_idle and not conn.events_pending:
+                        # Between turns (and after the whole message: usageMetadata and
+                        # interactionStatus ride with turnComplete): the moment to move.
                         raise _ConnectionEnded("the server recycled the connection")
         except StopAsyncIteration:
             pass
@@ -487,7 +498,13 @@ class SessionController:
         finally:
             self._tool_tasks.pop(call.id, None)
         if self._conn is not None:
-            response = msg.FunctionResponse(call.id, call.name, result)
+            # NON_BLOCKING calls: the answer says when the model should take it in.
+            scheduling = (
+                scheduling_for(call.name, result)
+                if self.settings.is_non_blocking(call.name)
+                else None
+            )
+            response = msg.FunctionResponse(call.id, call.name, result, scheduling=scheduling)
             self._conn.send(msg.build_tool_response([response]))
             self._emit(core.ToolAnswered(call.id, call.name, result))
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from liveview.errors import LiveViewError
+from liveview.errors import LiveViewError, Setting
 
 
 class ConnectionState(Enum):
@@ -40,7 +40,11 @@ class SessionFailed:
     """The session stopped for good; `error.user_message` says what to do."""
 
     error: LiveViewError
-    setting: str = ""  # the setting that fixes it, when one does
+
+    @property
+    def setting(self) -> Setting | None:
+        """The setting that fixes it, when one does."""
+        return self.error.setting
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,44 @@ LIVEVIEW_FUNCTIONS: tuple[FunctionDeclaration, ...] = (
 
 FUNCTION_NAMES = tuple(f.name for f in LIVEVIEW_FUNCTIONS)
 
+
+@dataclass(frozen=True)
+class CallPolicy:
+    """How one of liveview's functions is declared and answered on models with non-blocking
+    calls (gemini-3.8-live: functions are NON_BLOCKING unless declared BLOCKING)."""
+
+    # BLOCKING where the model allows it: the model must not answer before it has the result.
+    # Snapshot and zoom *are* their result (the picture arrives as the next video frame, sent
+    # before the response), so the model waits for them rather than guessing from an old
+    # frame; a blocking call is cancelled when the user speaks, which toolCallCancellation
+    # already handles. The source list is what the model asked for to go on.
+    blocking: bool
+    # functionResponse.scheduling for a NON_BLOCKING call's answer: SILENT adds context only,
+    # WHEN_IDLE lets the model speak about it once it is idle, INTERRUPT cuts in now.
+    scheduling: str
+
+
+CALL_POLICIES: dict[str, CallPolicy] = {
+    TAKE_SNAPSHOT: CallPolicy(blocking=True, scheduling="WHEN_IDLE"),
+    ZOOM_TO_REGION: CallPolicy(blocking=True, scheduling="WHEN_IDLE"),
+    LIST_SOURCES: CallPolicy(blocking=True, scheduling="WHEN_IDLE"),
+    # The user sees the switch (with Undo); the model may talk about the new picture when idle.
+    SWITCH_SOURCE: CallPolicy(blocking=False, scheduling="WHEN_IDLE"),
+    # The model said it would pause; the confirmation needs no words.
+    PAUSE_VIDEO: CallPolicy(blocking=False, scheduling="SILENT"),
+    RESUME_VIDEO: CallPolicy(blocking=False, scheduling="SILENT"),
+}
+# Functions declared by others (--functions from a file, later) are left to the model's default.
+DEFAULT_POLICY = CallPolicy(blocking=False, scheduling="WHEN_IDLE")
+
+
+def scheduling_for(name: str, result: dict[str, Any]) -> str:
+    """The scheduling of a non-blocking call's answer: an error is always worth saying."""
+    if "error" in result:
+        return "WHEN_IDLE"
+    return CALL_POLICIES.get(name, DEFAULT_POLICY).scheduling
+
+
 # --tools: the service's own tools (googleSearch, codeExecution) and liveview's functions.
 TOOL_CHOICES = ("search", "code", "functions")
 

@@ -158,7 +158,16 @@ class Transcript:
         index = self._last_model()
         if index is None:
             index = self._add(Entry(Role.MODEL, "", 0.0))
-        self.entries[index].sources.extend((s.title or s.uri, s.uri) for s in event.sources)
+        entry = self.entries[index]
+        # groundingMetadata may come again for the same reply: each source is listed once.
+        for source in event.sources:
+            pair = (source.title or source.uri, source.uri)
+            if pair not in entry.sources:
+                entry.sources.append(pair)
+        if event.rendered_content:
+            # searchEntryPoint.renderedContent: Google's search suggestions, shown as
+            # delivered (the terms of Search grounding require it); the newest one stands.
+            entry.meta["search_entry_point"] = event.rendered_content
         self._changed(index)
 
     def _mark_interrupted(self, heard_ms: float | None) -> None:

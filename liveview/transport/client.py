@@ -28,6 +28,7 @@ from websockets.exceptions import ConnectionClosed
 
 from liveview.errors import (
     ConnectionFailedError,
+    FatalServiceError,
     LiveViewError,
     LocalProtocolError,
     RemoteProtocolError,
@@ -48,6 +49,7 @@ from liveview.protocol.messages import (
     message_kind,
 )
 from liveview.protocol.session import LiveSession, SessionState
+from liveview.protocol.setup_rules import blame
 from liveview.transport.connect import (
     KEEPALIVE_INTERVAL_S,
     KEEPALIVE_TIMEOUT_S,
@@ -57,6 +59,7 @@ from liveview.transport.connect import (
     verdict_error,
 )
 from liveview.transport.endpoint import Endpoint
+from liveview.transport.errors import StaleHandleError
 from liveview.transport.lanes import LaneCounters, Message, OutgoingLanes
 from liveview.transport.wire import (
     WireHook,
@@ -179,9 +182,7 @@ class LiveConnection:
                 "URL may not point at a Live server; try again later or check the URL."
             ) from None
         except ConnectionClosed as exc:
-            raise self._close_error(exc, during_setup=True) or ConnectionFailedError(
-                "the connection closed during setup"
-            ) from None
+            raise self._setup_close_error(exc, setup_message) from None
         log.info(
             "session set up with %s in %.0f ms",
             self._endpoint.description,
@@ -316,6 +317,23 @@ class LiveConnection:
         self._wire("in", server_message_kind(events), size, summarize_server_events(events))
         return events
 
+    def _setup_close_error(
+        self, exc: ConnectionClosed, setup_message: Mapping[str, Any]
+    ) -> LiveViewError:
+        """A close before setupComplete. When a field of our setup explains it (a setting the
+        model refuses), it is fatal and names the setting: retrying the same setup cannot
+        help, whatever the code says (a refused TEXT on gemini-3.1 closes 1011)."""
+        error = self._close_error(exc, during_setup=True)
+        rcvd = exc.rcvd
+        explained = error is not None and error.setting is not None
+        if rcvd is not None and not explained and not isinstance(error, StaleHandleError):
+            reason = self._endpoint.redact(rcvd.reason)
+            blamed = blame(setup_message.get("setup", {}), rcvd.code, reason)
+            if blamed is not None:
+                setting, message = blamed
+                return FatalServiceError(message, code=rcvd.code, reason=reason, setting=setting)
+        return error or ConnectionFailedError("the connection closed during setup")
+
     def _close_error(self, exc: ConnectionClosed, *, during_setup: bool) -> LiveViewError | None:
         """What a closed socket means: None for a normal end, else the error to raise."""
         desc = self._endpoint.description
@@ -436,6 +454,12 @@ class LiveConnection:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    @property
+    def events_pending(self) -> bool:
+        """Events of a message already received wait for events(): the message is not fully
+        handled yet (a caller that moves to a new connection waits for its end)."""
+        return bool(self._pending)
 
     @property
     def stats(self) -> ConnectionStats:

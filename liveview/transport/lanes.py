@@ -10,7 +10,9 @@ What each lane drops when the uplink is slower than the producers:
   CONTROL_MAX_MESSAGES the link is stalled and `put` raises SendBacklogError.
 
 `get()` serves control > audio > video, except that a waiting video frame is sent after at most
-VIDEO_MAX_PASSED_OVER other messages, so video slows down under load but never starves.
+VIDEO_MAX_PASSED_OVER other messages, so video slows down under load but never starves, and
+that a frame queued before a toolResponse goes out before it: a snapshot or zoom crop is the
+answer to the call, and the model should have the picture when it reads the response.
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ class OutgoingLanes:
         self._audio_chunks = 0  # chunks in _audio (markers excluded)
         self._control: deque[Message] = deque()
         self._passed_over = 0  # messages sent while a video frame waited
+        # A toolResponse is waiting behind the frame that was queued before it.
+        self._video_before_control = False
         self._ready = asyncio.Event()
         self.counters = LaneCounters()
 
@@ -126,6 +130,8 @@ class OutgoingLanes:
         return True
 
     def _put_control(self, message: Message) -> None:
+        if "toolResponse" in message and self._video is not None:
+            self._video_before_control = True
         if len(self._control) >= self._control_max:
             raise SendBacklogError(
                 f"{len(self._control)} typed turns or tool responses are still waiting to be "
@@ -149,7 +155,9 @@ class OutgoingLanes:
         return message
 
     def _take(self) -> tuple[Message, str] | None:
-        video_due = self._video is not None and self._passed_over >= self._video_max_passed_over
+        video_due = self._video is not None and (
+            self._video_before_control or self._passed_over >= self._video_max_passed_over
+        )
         if not video_due and self._control:
             return self._passed(self._control.popleft()), "control"
         if not video_due and self._audio:
@@ -160,6 +168,7 @@ class OutgoingLanes:
         if self._video is not None:
             message, self._video = self._video, None
             self._passed_over = 0
+            self._video_before_control = False
             return message, "video"
         return None
 
@@ -188,3 +197,4 @@ class OutgoingLanes:
         """Forget an unsent frame (e.g. the source was switched off)."""
         self._video = None
         self._passed_over = 0
+        self._video_before_control = False

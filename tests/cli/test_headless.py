@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from liveview.protocol.catalogue import ModelInfo, Status
 from liveview.server.app import LocalLiveServer, running_in_thread
 from liveview.server.faults import parse_fault_spec
 
@@ -217,3 +218,77 @@ def test_a_full_disk_for_the_events_file_is_said_once_and_the_session_goes_on() 
     assert result.returncode == 0
     assert result.stderr.count("events file could not be written") == 1
     assert 'You typed "hello"' in result.stdout
+
+
+def test_text_replies_on_gemini_3_8_arrive_through_the_transcription(tmp_path: Path) -> None:
+    """`--model gemini-3.8-live --no-audio --text hi`, as a new user tries it: today's model
+    refuses TEXT (the strict local server closes 1007 for it), so liveview asks for AUDIO with
+    its transcription, prints the transcript and plays nothing."""
+    record = tmp_path / "received.jsonl"
+    strict = LocalLiveServer(use_espeak=False, audio_pacing=0.25, record_path=record)
+    with running_in_thread(strict) as srv:
+        result = headless(
+            "--url", srv.url, "--backend", "local", "--model", "gemini-3.8-live",
+            "--no-audio", "--text", "hi",
+        )  # fmt: skip
+    assert_clean(result)
+    assert result.returncode == 0, result.stderr
+    assert 'You typed "hi"' in result.stdout
+    setup = json.loads(record.read_text().splitlines()[0])["setup"]
+    assert setup["generationConfig"]["responseModalities"] == ["AUDIO"]
+    assert "outputAudioTranscription" in setup
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("--tools", "code"), "cannot run code"),
+        (("--thinking", "high"), "takes no thinking setting"),
+        (("--model", "liveview-local", "--tools", "search"), "cannot search"),
+    ],
+)
+def test_a_setting_the_model_does_not_take_exits_2_naming_the_model(
+    args: tuple[str, ...], named: str
+) -> None:
+    result = headless("--backend", "local", "--model", "gemini-3.8-live", *args, "--text", "x")
+    assert_clean(result)
+    assert result.returncode == 2, result.stderr
+    assert named in result.stderr
+    model = args[args.index("--model") + 1] if "--model" in args else "gemini-3.8-live"
+    assert model in result.stderr
+
+
+def test_thinking_and_media_resolution_reach_the_setup(tmp_path: Path) -> None:
+    record = tmp_path / "received.jsonl"
+    strict = LocalLiveServer(use_espeak=False, audio_pacing=0.25, record_path=record)
+    with running_in_thread(strict) as srv:
+        result = headless(
+            "--url", srv.url, "--backend", "local",
+            "--model", "gemini-3.8-live-extended-thinking", "--thinking", "high",
+            "--media-resolution", "low", "--transcription-language", "en-US,de-DE",
+            "--no-audio", "--text", "plan it",
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    setup = json.loads(record.read_text().splitlines()[0])["setup"]
+    assert setup["generationConfig"]["thinkingConfig"] == {"thinkingLevel": "HIGH"}
+    assert setup["generationConfig"]["mediaResolution"] == "MEDIA_RESOLUTION_LOW"
+    assert setup["inputAudioTranscription"] == {"languageCodes": ["en-US", "de-DE"]}
+    # Extended thinking speaks a filler first, then the answer, for one request.
+    assert "Let me look into that." in result.stdout and 'You typed "plan it"' in result.stdout
+
+
+def test_a_refusal_by_the_service_is_never_retried_and_names_the_setting(tmp_path: Path) -> None:
+    """A model liveview's catalogue does not know gets what the user asks for; when the
+    service refuses it, that is said once, naming the setting, and not retried."""
+    newer = ModelInfo(id="gemini-9-live", display_name="A newer model", status=Status.STABLE)
+    server = LocalLiveServer(use_espeak=False, extra_models=(newer,))
+    with running_in_thread(server) as srv:
+        result = headless(
+            "--url", srv.url, "--backend", "local", "--model", "gemini-9-live",
+            "--thinking", "high", "--text", "hello",
+        )  # fmt: skip
+        attempts = len(srv.connections)
+    assert_clean(result)
+    assert result.returncode == 3, result.stderr
+    assert "Thinking" in result.stderr and "gemini-9-live" in result.stderr
+    assert attempts == 1, "a setting's rejection is never retried"

@@ -20,7 +20,9 @@ from liveview.core.backoff import Backoff
 from liveview.core.controller import SessionController
 from liveview.core.settings import Backend, SessionSettings
 from liveview.core.video_pipeline import VideoPipeline, VideoSettings
+from liveview.errors import Setting
 from liveview.protocol import events as ev
+from liveview.protocol.catalogue import LOCAL_MODEL
 from liveview.server.app import LocalLiveServer, running_in_thread
 from liveview.transport.endpoint import custom_endpoint, local_endpoint
 
@@ -65,6 +67,8 @@ def make_server() -> Iterator[Callable[..., LocalLiveServer]]:
     started: list[Any] = []
 
     def make(**options: Any) -> LocalLiveServer:
+        # Spoken replies, read through their transcript, at 4x real time unless a test says.
+        options.setdefault("audio_pacing", 0.25)
         ctx = running_in_thread(LocalLiveServer(use_espeak=False, **options))
         started.append(ctx)
         return ctx.__enter__()
@@ -75,7 +79,7 @@ def make_server() -> Iterator[Callable[..., LocalLiveServer]]:
 
 
 def controller_for(server: LocalLiveServer, **options: Any) -> tuple[SessionController, Recorder]:
-    settings = SessionSettings(backend=Backend.LOCAL, model="local", audio_replies=False)
+    settings = SessionSettings(backend=Backend.LOCAL, model=LOCAL_MODEL, audio_replies=False)
     options.setdefault("backoff", Backoff(stable_after_s=0.3))
     controller = SessionController(settings, local_endpoint(server.url), **options)
     recorder = Recorder()
@@ -139,7 +143,7 @@ async def test_go_away_every_second_never_stops_and_loses_no_mic_audio(make_serv
 
 
 async def test_go_away_waits_for_the_turn_boundary(make_server) -> None:
-    server = make_server(lifetime_s=30.0, go_away_lead_s=25.0, text_part_interval_s=0.2)
+    server = make_server(lifetime_s=30.0, go_away_lead_s=25.0, audio_pacing=1.0)
     controller, rec = controller_for(server)
     async with asyncio.TaskGroup() as tg:
         tg.create_task(controller.run())
@@ -195,7 +199,10 @@ async def test_a_stale_handle_falls_back_to_a_fresh_session_with_a_notice(make_s
 
 @pytest.mark.parametrize(
     ("server_options", "model", "setting"),
-    [({"api_key": "right"}, "local", "api_key"), ({}, "gemini-1.0-pro-retired", "model")],
+    [
+        ({"api_key": "right"}, LOCAL_MODEL, Setting.API_KEY),
+        ({}, "gemini-1.0-pro-retired", Setting.MODEL),
+    ],
 )
 async def test_fatal_errors_are_never_retried(make_server, server_options, model, setting) -> None:
     server = make_server(

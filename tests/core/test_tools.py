@@ -45,6 +45,7 @@ from liveview.encode import decode_jpeg
 from liveview.errors import ConfigError
 from liveview.protocol import events as ev
 from liveview.protocol import messages as msg
+from liveview.protocol.catalogue import LOCAL_MODEL
 from liveview.server import LocalLiveServer
 from liveview.server.records import ConnectionInfo
 from liveview.server.tools import ToolExchange
@@ -130,23 +131,32 @@ class Live:
         return self.server.connections[-1]
 
     async def turn(self, text: str) -> None:
-        """Type `text` and wait for the reply to complete."""
+        """Type `text` and wait for the reply to complete. A call of liveview's functions
+        made in it is waited for too: a non-blocking call's turn ends before its answer, which
+        the model then speaks in a turn of its own (unless its scheduling is SILENT)."""
         done = len(self.events.of(ev.TurnComplete))
+        calls = len(self.connection.tool_exchanges)
         self.controller.send_text(text)
         await self.events.until(ev.TurnComplete, done + 1)
+        if len(self.connection.tool_exchanges) == calls:
+            return
+        exchange = self.exchange()
+        async with asyncio.timeout(GUARD_S):
+            while exchange.response is None:
+                await asyncio.sleep(0.01)
+        if not exchange.blocking and exchange.scheduling != "SILENT":
+            await self.events.until(ev.TurnComplete, done + 2)
 
     def exchange(self) -> ToolExchange:
         return self.connection.tool_exchanges[-1]
 
-    def frames_after_tool_response(self) -> list[bytes]:
-        """JPEGs the server received after the last toolResponse, in order."""
+    def frame_with_tool_response(self) -> bytes:
+        """The JPEG sent with the last toolResponse: liveview sends a snapshot or zoom crop
+        just before the response it answers."""
         received = self.connection.received
         last = max(i for i, m in enumerate(received) if "toolResponse" in m)
-        return [
-            base64.b64decode(m["realtimeInput"]["video"]["data"])
-            for m in received[last + 1 :]
-            if "video" in m.get("realtimeInput", {})
-        ]
+        before = [m for m in received[:last] if "video" in m.get("realtimeInput", {})]
+        return base64.b64decode(before[-1]["realtimeInput"]["video"]["data"])
 
     def sent_messages(self, kind: str) -> list[core.WireMessage]:
         return [
@@ -160,9 +170,11 @@ async def live(
 ) -> AsyncIterator[Live]:
     # A crop follows its answer at once; an error answer is followed by no frame, so the
     # server need not wait its default 5 s for one before it replies.
-    async with LocalLiveServer(use_espeak=False, tool_frame_wait_s=1.0) as server:
+    async with LocalLiveServer(
+        use_espeak=False, tool_frame_wait_s=1.0, audio_pacing=0.25
+    ) as server:
         settings = SessionSettings(
-            backend=Backend.LOCAL, model="local", audio_replies=False, functions=True,
+            backend=Backend.LOCAL, model=LOCAL_MODEL, audio_replies=False, functions=True,
             video_enabled=True,
         )  # fmt: skip
         controller = SessionController(settings, local_endpoint(server.url))
@@ -197,7 +209,10 @@ async def first_frame_sent(session: Live) -> None:
 
 
 def test_every_declaration_and_the_service_tools_validate_against_the_sdk() -> None:
-    settings = SessionSettings(functions=True, google_search=True, code_execution=True)
+    # A model the catalogue does not know: every tool is sent as asked (the service decides).
+    settings = SessionSettings(
+        model="gemini-9-live", functions=True, google_search=True, code_execution=True
+    )
     setup = msg.build_setup(settings.setup_config())
     parsed = validate_client_message(setup)
     assert parsed.setup is not None and parsed.setup.tools is not None
@@ -251,7 +266,7 @@ async def test_zoom_sends_that_region_of_the_source_at_full_detail() -> None:
         assert exchange.name == "zoom_to_region" and not exchange.problems
         assert exchange.next_frame_size == (600, 400)
         assert exchange.response is not None and "x=10, y=20" in exchange.response["output"]
-        crop = decode_jpeg(session.frames_after_tool_response()[0])
+        crop = decode_jpeg(session.frame_with_tool_response())
         truth = image[40:440, 20:620]
         # Fine print at JPEG q90 stays near 28 dB; one pixel off it falls to ~14 dB.
         assert psnr(crop, truth) > 25
@@ -408,7 +423,7 @@ async def test_the_model_switches_to_the_screen_and_zooms_into_a_window(
         # The window in 960x540 frame coordinates is (200, 150) 320x180.
         await session.turn(f"zoom {WIN_X // 2} {WIN_Y // 2} {WIN_W // 2} {WIN_H // 2}")
         assert session.exchange().next_frame_size == (WIN_W, WIN_H)
-        crop = decode_jpeg(session.frames_after_tool_response()[0])
+        crop = decode_jpeg(session.frame_with_tool_response())
         assert psnr(crop, pattern_on_screen) > 25
 
 
@@ -435,5 +450,5 @@ def test_headless_records_the_call_and_its_answer(tmp_path: Path) -> None:
     (answer,) = [r for r in rows if r["type"] == "ToolAnswered"]
     assert answer["call_id"] == call["id"]
     assert (answer["result"]["width"], answer["result"]["height"]) == (600, 400)
-    assert "The next frame after the response was 600 by 400 pixels" in result.stdout
+    assert "The frame sent with the response was 600 by 400 pixels" in result.stdout
     assert "the model called zoom_to_region" in result.stderr

@@ -4,7 +4,7 @@ import json
 
 from liveview.core import events as core
 from liveview.core.transcript import Role, Transcript
-from liveview.errors import FatalServiceError
+from liveview.errors import FatalServiceError, Setting
 from liveview.protocol import events as ev
 
 T0 = 1_700_000_000.0
@@ -90,7 +90,9 @@ def test_notices_for_reconnects_and_failures() -> None:
     t = play(
         [
             core.Reconnected(True, 0.2, "goAway"),
-            core.SessionFailed(FatalServiceError("The API key was rejected."), "api_key"),
+            core.SessionFailed(
+                FatalServiceError("The API key was rejected.", setting=Setting.API_KEY)
+            ),
             core.Notice("No microphone: text only.", "warning"),
         ]
     )
@@ -120,3 +122,18 @@ def test_listeners_hear_every_change() -> None:
     assert seen == [0, 0, 0, 0]
     t.apply(ev.UsageMetadata(), T0)  # not part of the conversation
     assert len(seen) == 4
+
+
+def test_repeated_grounding_lists_each_source_once_and_keeps_the_suggestions() -> None:
+    docs = ev.GroundingSource("Docs", "https://docs.example/a")
+    news = ev.GroundingSource("News", "https://news.example/b")
+    t = play(
+        [
+            ev.OutputTranscription("It rains."),
+            ev.Grounding((docs,), ("weather",), "<div class='chips'>old</div>"),
+            ev.Grounding((docs, news), ("weather",), "<div class='chips'>new</div>"),
+        ]
+    )
+    (reply,) = [e for e in t.entries if e.role is Role.MODEL]
+    assert reply.sources == [("Docs", docs.uri), ("News", news.uri)]
+    assert reply.meta["search_entry_point"] == "<div class='chips'>new</div>"

@@ -24,6 +24,7 @@ from liveview.core.session_audio import AudioPlan, SessionAudio
 from liveview.core.settings import Backend, SessionSettings
 from liveview.core.transcript import Role, Transcript
 from liveview.protocol import events as ev
+from liveview.protocol.catalogue import LOCAL_MODEL
 from liveview.server.app import LocalLiveServer, running_in_thread
 from liveview.transport.endpoint import local_endpoint
 
@@ -48,7 +49,7 @@ async def wait_for(predicate, timeout_s: float = 15.0) -> None:  # type: ignore[
 
 async def test_talking_over_the_model_silences_it_and_marks_the_reply(sound_server: None) -> None:
     with running_in_thread(LocalLiveServer()) as server:
-        settings = SessionSettings(backend=Backend.LOCAL, model="local")
+        settings = SessionSettings(backend=Backend.LOCAL, model=LOCAL_MODEL)
         controller = SessionController(settings, local_endpoint(server.url))
         transcript = Transcript()
         seen: list[tuple[float, object]] = []
@@ -110,7 +111,7 @@ REPLIES_FOR_S = 60.0
 
 async def test_the_models_own_voice_never_interrupts_it_but_a_person_still_does(room: None) -> None:
     with running_in_thread(LocalLiveServer()) as server:
-        settings = SessionSettings(backend=Backend.LOCAL, model="local")
+        settings = SessionSettings(backend=Backend.LOCAL, model=LOCAL_MODEL)
         controller = SessionController(settings, local_endpoint(server.url))
         seen: list[object] = []
         controller.subscribe(seen.append)

@@ -16,7 +16,12 @@ import pytest
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
-from liveview.errors import ConnectionFailedError, FatalServiceError, TransientServiceError
+from liveview.errors import (
+    ConnectionFailedError,
+    FatalServiceError,
+    Setting,
+    TransientServiceError,
+)
 from liveview.protocol.messages import SetupConfig, build_setup
 from liveview.transport import LiveConnection, custom_endpoint, gemini_endpoint, local_endpoint
 
@@ -57,10 +62,10 @@ def _url(server: Server) -> str:
 @pytest.mark.parametrize(
     ("status", "cls", "needle", "setting"),
     [
-        (429, FatalServiceError, "HTTP 429", ""),
-        (401, FatalServiceError, "Settings > API key", "api_key"),
-        (403, FatalServiceError, "HTTP 403", "api_key"),
-        (404, FatalServiceError, "HTTP 404", "url"),
+        (429, FatalServiceError, "HTTP 429", None),
+        (401, FatalServiceError, "Settings > API key", Setting.API_KEY),
+        (403, FatalServiceError, "HTTP 403", Setting.API_KEY),
+        (404, FatalServiceError, "HTTP 404", Setting.URL),
         (503, TransientServiceError, "HTTP 503", None),
     ],
 )
@@ -69,7 +74,7 @@ async def test_http_status_at_upgrade(
     status: int,
     cls: type[Exception],
     needle: str,
-    setting: str | None,
+    setting: Setting | None,
 ) -> None:
     handler, server = status_server
     handler.status = status
@@ -78,9 +83,7 @@ async def test_http_status_at_upgrade(
         await LiveConnection.open(endpoint, SETUP, open_timeout_s=5)
     assert needle in str(info.value)
     assert KEY not in str(info.value)
-    if setting is not None:
-        assert isinstance(info.value, FatalServiceError)
-        assert info.value.setting == setting
+    assert getattr(info.value, "setting", None) is setting
     assert handler.seen_keys == [KEY]  # the key did reach the (loopback) server, in the header
 
 

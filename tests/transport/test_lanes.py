@@ -96,9 +96,9 @@ def test_control_lane_refuses_an_absurd_backlog() -> None:
 
 def test_priority_control_then_audio_then_video() -> None:
     lanes = OutgoingLanes()
+    lanes.put(build_tool_response([FunctionResponse("c1", "f", {"ok": True})]))
     lanes.put(video(1))
     lanes.put(audio(1))
-    lanes.put(build_tool_response([FunctionResponse("c1", "f", {"ok": True})]))
     lanes.put(build_realtime_text("hi"))
     lanes.put(audio(2))
     kinds = [message_kind(lanes.get_nowait() or {"none": 1}) for _ in range(5)]
@@ -112,6 +112,23 @@ def test_priority_control_then_audio_then_video() -> None:
     assert lanes.get_nowait() is None
     c = lanes.counters
     assert (c.sent_control, c.sent_audio, c.sent_video) == (2, 2, 1)
+
+
+def test_a_frame_queued_before_a_tool_response_goes_out_first() -> None:
+    """A snapshot or zoom crop is the answer to the call: the model must have the picture
+    when it reads the response (and the frame is not replaced by a regular one meanwhile)."""
+    lanes = OutgoingLanes()
+    lanes.put(audio(1))
+    lanes.put(video(7))  # the snapshot
+    lanes.put(build_tool_response([FunctionResponse("c1", "take_snapshot", {"ok": True})]))
+    lanes.put(build_client_text("and then?"))
+    kinds = [message_kind(lanes.get_nowait() or {"none": 1}) for _ in range(4)]
+    assert kinds == [
+        "realtimeInput.video",
+        "toolResponse",
+        "clientContent",
+        "realtimeInput.audio",
+    ]
 
 
 def test_video_does_not_starve_under_constant_audio() -> None:
