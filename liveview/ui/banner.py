@@ -8,11 +8,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from liveview.core import events as core
-from liveview.errors import FatalServiceError
+from liveview.errors import FatalServiceError, Setting
+from liveview.protocol.catalogue import STABLE_MODEL, bare_id
 
 # What the action button does: the main window maps these to handlers.
 ACTION_SETTINGS = "settings"
 ACTION_MODEL = "model"
+ACTION_USE_STABLE = "use_stable"  # switch to today's stable model and start again
 ACTION_RETRY = "retry"
 ACTION_UNDO_SWITCH = "undo_switch"  # put back the source the model switched away from
 ACTION_NONE = ""
@@ -24,26 +26,24 @@ class BannerMessage:
     level: str  # error | warning | info
     action: str = ACTION_NONE
     action_label: str = ""
+    setting: Setting | None = None  # where Settings opens for ACTION_SETTINGS
 
 
-def message_for_failure(event: core.SessionFailed) -> BannerMessage:
-    """Map a session failure to words and a fix (PROTOCOL.md close codes)."""
+def message_for_failure(event: core.SessionFailed, model: str = "") -> BannerMessage:
+    """Map a session failure to words and a fix: the error names the setting that fixes it.
+    `model`: the session's model (a refused model is offered today's stable one)."""
     error = event.error
     text = error.user_message
-    setting = event.setting or getattr(error, "setting", "")
-    lowered = text.lower()
-    if setting in ("api_key", "key") or "api key" in lowered or setting == "key":
-        return BannerMessage(text, "error", ACTION_SETTINGS, "Open settings (API key)…")
-    if setting == "model" or "not found" in lowered:
-        return BannerMessage(text, "error", ACTION_MODEL, "Pick another model…")
-    if "quota" in lowered:
-        return BannerMessage(
-            text + " Wait for the quota to reset, or use another key or the local server.",
-            "error",
-            ACTION_SETTINGS,
-            "Settings…",
-        )
-    if isinstance(error, FatalServiceError) or setting:
+    setting = event.setting
+    if setting is Setting.API_KEY:
+        return BannerMessage(text, "error", ACTION_SETTINGS, "Open settings (API key)…", setting)
+    if setting is Setting.MODEL:
+        if model and bare_id(model) != STABLE_MODEL:
+            return BannerMessage(text, "error", ACTION_USE_STABLE, f"Use {STABLE_MODEL}", setting)
+        return BannerMessage(text, "error", ACTION_MODEL, "Pick another model…", setting)
+    if setting is not None:
+        return BannerMessage(text, "error", ACTION_SETTINGS, f"Open {setting.value}…", setting)
+    if isinstance(error, FatalServiceError):
         return BannerMessage(text, "error", ACTION_SETTINGS, "Settings…")
     return BannerMessage(text, "error", ACTION_RETRY, "Try again")
 

@@ -70,6 +70,14 @@ def entry_html(entry: Entry) -> str:
         parts.append(
             f"<p style='margin:0 0 0 24px'>↗ <a href=\"{safe_uri}\">{html.escape(title)}</a></p>"
         )
+    suggestions = entry.meta.get("search_entry_point")
+    if suggestions:
+        # Google Search's own suggestions, rendered as the service delivered them (its terms
+        # require showing them unchanged). QTextBrowser runs no scripts; links open outside.
+        parts.append(
+            "<table style='margin:4px 0 4px 24px' cellpadding='4' border='1'><tr><td>"
+            f"<small>Google Search suggestions</small><br>{suggestions}</td></tr></table>"
+        )
     return "".join(parts)
 
 

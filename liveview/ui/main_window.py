@@ -16,13 +16,15 @@ from liveview.capture.screen import MonitorInfo, Region
 from liveview.core import events as core
 from liveview.core.session_audio import AudioState
 from liveview.core.tools import SourceSwitched, VideoPausedByModel
-from liveview.errors import LiveViewError
+from liveview.errors import LiveViewError, Setting
+from liveview.protocol.catalogue import STABLE_MODEL
 from liveview.ui.actions import install_actions
 from liveview.ui.banner import (
     ACTION_MODEL,
     ACTION_RETRY,
     ACTION_SETTINGS,
     ACTION_UNDO_SWITCH,
+    ACTION_USE_STABLE,
     BannerMessage,
     QtErrorBanner,
     message_for_failure,
@@ -171,7 +173,8 @@ class QtMainWindow(QMainWindow):
         elif isinstance(event, core.StateChanged):
             self._on_state(event)
         elif isinstance(event, core.SessionFailed):
-            self.banner.show_message(message_for_failure(event))
+            model = self.model.prefs.session_settings(self.model.keys()[0]).model
+            self.banner.show_message(message_for_failure(event, model))
         elif isinstance(event, SourceSwitched):
             self._last_switch = event
             text = f"The model switched the video to {event.description}."
@@ -211,8 +214,16 @@ class QtMainWindow(QMainWindow):
             self.banner.clear()
             self.model.spawn(self.model.undo_switch(self._last_switch), "undo-switch")
             self._last_switch = None
-        elif action in (ACTION_SETTINGS, ACTION_MODEL):
-            self.open_settings(tab=1 if action == ACTION_MODEL else 0)
+        elif action == ACTION_MODEL:
+            self.open_settings(Setting.MODEL)
+        elif action == ACTION_SETTINGS:
+            message = self.banner.message
+            self.open_settings(message.setting if message is not None else None)
+        elif action == ACTION_USE_STABLE:
+            self.banner.clear()
+            self.model.update_prefs(replace(self.model.prefs, model=STABLE_MODEL))
+            self._apply_prefs()
+            self.model.start_session()
         elif action == ACTION_RETRY:
             self.banner.clear()
             self.model.start_session()
@@ -288,7 +299,8 @@ class QtMainWindow(QMainWindow):
 
     # -- settings --------------------------------------------------------------------------
 
-    def open_settings(self, tab: int = 0) -> QtSettingsDialog:
+    def open_settings(self, setting: Setting | None = None) -> QtSettingsDialog:
+        """The settings dialog, on the tab (and field) of `setting` when one is given."""
         _, source = self.model.keys()
         dialog = QtSettingsDialog(
             self.model.prefs,
@@ -296,9 +308,10 @@ class QtMainWindow(QMainWindow):
             devices=self._device_names(),
             session_running=self.model.running,
             tester=self.model.test_key,
+            model_loader=self.model.live_models,
             parent=self,
         )
-        dialog.tabs.setCurrentIndex(tab)
+        dialog.show_setting(setting)
         dialog.accepted.connect(lambda: self._on_settings_accepted(dialog))
         dialog.setModal(True)
         dialog.show()

@@ -12,7 +12,13 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
-from liveview.core.settings import DEFAULT_MODEL, LOCAL_MODEL, Backend, SessionSettings
+from liveview.core.settings import (
+    Backend,
+    SessionSettings,
+    choose_backend,
+    default_model,
+    without_unavailable,
+)
 from liveview.core.tool_declarations import parse_tools
 from liveview.core.video_pipeline import VideoSettings
 from liveview.encode import (
@@ -36,6 +42,9 @@ NEEDS_NEW_SESSION = frozenset(
         "language",
         "system_instruction",
         "audio_replies",
+        "thinking",
+        "media_resolution",
+        "transcription_languages",
         "vertex_project",
         "vertex_location",
         "push_to_talk",
@@ -64,6 +73,9 @@ class Prefs:
     language: str = ""
     system_instruction: str = ""
     audio_replies: bool = True
+    thinking: str = ""  # "" = the model's default
+    media_resolution: str = ""  # "" = the model's default
+    transcription_languages: str = ""  # comma-separated BCP-47 codes
     push_to_talk: bool = False
     ptt_key: str = DEFAULT_PTT_KEY
     fps: float = DEFAULT_FPS
@@ -86,32 +98,40 @@ class Prefs:
         return {f.name for f in fields(self) if getattr(self, f.name) != getattr(other, f.name)}
 
     def resolved_backend(self, api_key: str | None) -> Backend:
-        if self.backend:
-            return Backend(self.backend)
-        if self.url:
-            return Backend.CUSTOM
-        return Backend.GEMINI if api_key else Backend.LOCAL
+        return choose_backend(self.backend or None, self.url or None, bool(api_key))
+
+    def model_for(self, has_key: bool) -> str:
+        """The model a session would use (the backend's default when none is chosen)."""
+        backend = choose_backend(self.backend or None, self.url or None, has_key)
+        return self.model or default_model(backend)
 
     def session_settings(self, api_key: str | None) -> SessionSettings:
+        """What a session started from the window uses: a setting the model cannot take is
+        left out (Settings shows it greyed out with the reason)."""
         backend = self.resolved_backend(api_key)
-        model = self.model or (LOCAL_MODEL if backend is Backend.LOCAL else DEFAULT_MODEL)
-        return SessionSettings(
-            backend=backend,
-            url=self.url or None,
-            api_key=api_key if backend is not Backend.LOCAL else None,
-            vertex_project=self.vertex_project,
-            vertex_location=self.vertex_location or "us-central1",
-            model=model,
-            voice=self.voice or None,
-            language=self.language or None,
-            system_instruction=self.system_instruction or None,
-            audio_replies=self.audio_replies,
-            video_enabled=bool(self.source and self.source != "none"),
-            push_to_talk=self.push_to_talk,
-            google_search=self.google_search,
-            code_execution=self.code_execution,
-            functions=self.functions,
-            allow_source_switch=self.allow_source_switch,
+        languages = tuple(c.strip() for c in self.transcription_languages.split(",") if c.strip())
+        return without_unavailable(
+            SessionSettings(
+                backend=backend,
+                url=self.url or None,
+                api_key=api_key if backend is not Backend.LOCAL else None,
+                vertex_project=self.vertex_project,
+                vertex_location=self.vertex_location or "us-central1",
+                model=self.model or default_model(backend),
+                voice=self.voice or None,
+                language=self.language or None,
+                system_instruction=self.system_instruction or None,
+                audio_replies=self.audio_replies,
+                thinking=self.thinking or None,
+                media_resolution=self.media_resolution or None,
+                transcription_languages=languages,
+                video_enabled=bool(self.source and self.source != "none"),
+                push_to_talk=self.push_to_talk,
+                google_search=self.google_search,
+                code_execution=self.code_execution,
+                functions=self.functions,
+                allow_source_switch=self.allow_source_switch,
+            )
         )
 
     def video_settings(self) -> VideoSettings:
@@ -167,6 +187,9 @@ def prefs_from_args(prefs: Prefs, args: argparse.Namespace) -> Prefs:
         "voice": "voice",
         "language": "language",
         "system": "system_instruction",
+        "thinking": "thinking",
+        "media_resolution": "media_resolution",
+        "transcription_language": "transcription_languages",
         "source": "source",
         "region": "region",
         "fps": "fps",

@@ -16,7 +16,7 @@ from liveview.core.backend import embedded_local_server, resolve_endpoint
 from liveview.core.controller import SessionController, ToolHandler
 from liveview.core.session_audio import AudioPlan, AudioState, SessionAudio
 from liveview.core.settings import SessionSettings
-from liveview.errors import ConfigError, LiveViewError
+from liveview.errors import LiveViewError
 
 log = logging.getLogger(__name__)
 
@@ -28,19 +28,31 @@ class LocalServerKeeper:
 
     def __init__(self) -> None:
         self._cm: AbstractContextManager[str | None] | None = None
+        self._starting: asyncio.Future[str | None] | None = None
         self.url: str | None = None
 
     async def url_for(self, settings: SessionSettings) -> str | None:
         if self.url is not None:
             return self.url
+        if self._starting is None:
+            # Shielded: a caller that gives up (a closed dialog) must not leave a server
+            # running that nobody will stop.
+            self._starting = asyncio.ensure_future(self._start(settings))
+        return await asyncio.shield(self._starting)
+
+    async def _start(self, settings: SessionSettings) -> str | None:
         cm = embedded_local_server(settings)
-        url = await asyncio.to_thread(cm.__enter__)
-        if url is None:
-            return None
-        self._cm, self.url = cm, url
+        try:
+            url = await asyncio.to_thread(cm.__enter__)
+        finally:
+            self._starting = None
+        if url is not None:
+            self._cm, self.url = cm, url
         return url
 
     async def aclose(self) -> None:
+        if self._starting is not None:
+            await asyncio.wait([self._starting])
         cm, self._cm, self.url = self._cm, None, None
         if cm is not None:
             await asyncio.to_thread(cm.__exit__, None, None, None)
@@ -84,9 +96,8 @@ class SessionHost:
         try:
             controller = await self._build(settings)
         except LiveViewError as exc:
-            setting = "api_key" if "key" in exc.user_message.lower() else "backend"
             self._emit(core.StateChanged(core.ConnectionState.ERROR, exc.user_message))
-            self._emit(core.SessionFailed(exc, setting if isinstance(exc, ConfigError) else ""))
+            self._emit(core.SessionFailed(exc))
             return
         self.controller = controller
         if tools_for is not None:

@@ -27,15 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from liveview.core.settings import DEFAULT_MODEL, VOICES, Backend
+from liveview.core.model_list import ModelList, catalogue_list
+from liveview.core.settings import VOICES, Backend
+from liveview.errors import Setting
+from liveview.protocol.catalogue import MEDIA_RESOLUTIONS
 from liveview.ui.prefs import ECHO_MODES, NEEDS_NEW_SESSION, Prefs
+from liveview.ui.settings_capabilities import QtCapabilities
 
-KNOWN_MODELS = (
-    DEFAULT_MODEL,
-    "gemini-3.8-live",
-    "gemini-2.5-flash-native-audio-latest",
-    "liveview-local",
-)
 BACKENDS = (
     ("", "Automatic (Gemini API with a key, else local)"),
     (Backend.GEMINI.value, "Gemini API"),
@@ -44,7 +42,8 @@ BACKENDS = (
     (Backend.CUSTOM.value, "Custom URL"),
 )
 DEFAULT_DEVICE = "System default"
-KeyTester = Callable[[Prefs, str | None], Awaitable[tuple[bool, str, list[str]]]]
+KeyTester = Callable[[Prefs, str | None], Awaitable[tuple[bool, str]]]
+ModelLoader = Callable[[Prefs], Awaitable[ModelList]]
 
 
 def _combo(parent: QWidget, items: list[tuple[str, str]], current: str) -> QComboBox:
@@ -67,6 +66,8 @@ class QtSettingsDialog(QDialog):
         devices: tuple[list[str], list[str]] = ([], []),
         session_running: bool = False,
         tester: KeyTester | None = None,
+        models: ModelList | None = None,
+        model_loader: ModelLoader | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -74,8 +75,11 @@ class QtSettingsDialog(QDialog):
         self.setObjectName("settings")
         self.original = prefs
         self.session_running = session_running
+        self.key_present = bool(key_source)
         self._tester = tester
         self._test_task: asyncio.Task[None] | None = None
+        self._model_loader = model_loader
+        self._models_task: asyncio.Task[None] | None = None
         self.tabs = tabs = QTabWidget(self)
         tabs.addTab(self._connection_tab(prefs, key_source), "Connection")
         tabs.addTab(self._voice_tab(prefs), "Model && voice")
@@ -95,9 +99,49 @@ class QtSettingsDialog(QDialog):
         layout.addWidget(tabs)
         layout.addWidget(self.restart_note)
         layout.addWidget(buttons)
+        self.capabilities = QtCapabilities(self)
+        self.set_models(models or catalogue_list())
         self._watch_changes()
         self._on_changed()
-        self.resize(560, 480)
+        self.resize(600, 520)
+        if model_loader is not None:
+            self._models_task = asyncio.ensure_future(self.refresh_models())
+
+    def done(self, result: int) -> None:
+        """Accepted or cancelled: the dialog's own tasks (key test, model list) end with it."""
+        for task in (self._test_task, self._models_task):
+            if task is not None and not task.done():
+                task.cancel()
+        super().done(result)
+
+    def show_setting(self, setting: Setting | None) -> None:
+        """Open the tab that holds `setting` and put the focus on its field."""
+        if setting is None:
+            return
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index).replace("&&", "&") == setting.tab:
+                self.tabs.setCurrentIndex(index)
+        field = self.fields_by_setting.get(setting)
+        if field is not None:
+            field.setFocus()
+
+    # -- the model list ----------------------------------------------------------------------
+
+    def set_models(self, found: ModelList) -> None:
+        """Fill the model box with the backend's live models; the typed text stays."""
+        current = self.model.currentText()
+        self.model.blockSignals(True)
+        self.model.clear()
+        self.model.addItems(list(found.models))
+        self.model.setEditText(current)
+        self.model.blockSignals(False)
+        self.models_note.setText(found.describe())
+
+    async def refresh_models(self) -> None:
+        assert self._model_loader is not None
+        self.models_note.setText("Asking the backend for its live models…")
+        found = await self._model_loader(self.result_prefs())
+        self.set_models(found)
 
     # -- tabs --------------------------------------------------------------------------------
 
@@ -140,21 +184,40 @@ class QtSettingsDialog(QDialog):
         form = QFormLayout(page)
         self.model = QComboBox(page)
         self.model.setEditable(True)
-        self.model.addItems(list(KNOWN_MODELS))
         self.model.setEditText(prefs.model)
         self.model.lineEdit().setPlaceholderText("default for the backend")
+        self.models_note = QLabel(page)
+        self.models_note.setObjectName("models_note")
+        self.thinking = _combo(page, [("", "Model's default")], prefs.thinking)
+        self.thinking.setObjectName("thinking")
+        self.thinking_note = QLabel(page)
+        self.transcription_languages = QLineEdit(prefs.transcription_languages, page)
+        self.transcription_languages.setPlaceholderText("detected (e.g. en-US, de-DE)")
+        self.languages_note = QLabel(page)
         self.voice = _combo(page, [("", "Default")] + [(v, v) for v in VOICES], prefs.voice)
         self.language = QLineEdit(prefs.language, page)
         self.language.setPlaceholderText("automatic (e.g. en-US, de-DE)")
         self.system = QPlainTextEdit(prefs.system_instruction, page)
         self.system.setPlaceholderText("System instruction (optional)")
-        self.audio_replies = QCheckBox("Spoken replies (otherwise text only)", page)
+        self.audio_replies = QCheckBox("Spoken replies", page)
         self.audio_replies.setChecked(prefs.audio_replies)
+        replies_note = QLabel(
+            "Off: the reply's text only. Today's models always speak; liveview then shows "
+            "the transcript and keeps the speaker silent.",
+            page,
+        )
+        replies_note.setWordWrap(True)
         form.addRow("Model", self.model)
+        form.addRow("", self.models_note)
+        form.addRow("Thinking", self.thinking)
+        form.addRow("", self.thinking_note)
         form.addRow("Voice", self.voice)
         form.addRow("Language", self.language)
+        form.addRow("Transcription languages", self.transcription_languages)
+        form.addRow("", self.languages_note)
         form.addRow("System instruction", self.system)
         form.addRow("", self.audio_replies)
+        form.addRow("", replies_note)
         return page
 
     def _video_tab(self, prefs: Prefs) -> QWidget:
@@ -177,7 +240,17 @@ class QtSettingsDialog(QDialog):
         self.threshold.setRange(0.0, 255.0)
         self.threshold.setDecimals(1)
         self.threshold.setValue(prefs.change_threshold)
+        self.media_resolution = _combo(
+            page,
+            [("", "Model's default")] + [(r, r.capitalize()) for r in MEDIA_RESOLUTIONS],
+            prefs.media_resolution,
+        )
+        self.media_resolution.setObjectName("media_resolution")
+        self.frame_cost = QLabel(page)
+        self.frame_cost.setObjectName("frame_cost")
         form.addRow("Frame rate", self.fps)
+        form.addRow("Media resolution", self.media_resolution)
+        form.addRow("", self.frame_cost)
         form.addRow("Max size (long side)", self.max_side)
         form.addRow("JPEG quality", self.quality)
         form.addRow("Change threshold", self.threshold)
@@ -225,9 +298,31 @@ class QtSettingsDialog(QDialog):
         self.search.setChecked(prefs.google_search)
         self.code = QCheckBox("Code execution (code and results shown in the conversation)", page)
         self.code.setChecked(prefs.code_execution)
-        for check in (self.functions, self.allow_switch, self.search, self.code):
-            form.addRow("", check)
+        self.search_note, self.code_note = QLabel(page), QLabel(page)
+        self.search_note.setObjectName("search_note")
+        self.code_note.setObjectName("code_note")
+        for widget in (self.functions, self.allow_switch, self.search, self.search_note):
+            form.addRow("", widget)
+        form.addRow("", self.code)
+        form.addRow("", self.code_note)
         return page
+
+    @property
+    def fields_by_setting(self) -> dict[Setting, QWidget]:
+        return {
+            Setting.API_KEY: self.key_edit,
+            Setting.BACKEND: self.backend,
+            Setting.URL: self.url,
+            Setting.MODEL: self.model,
+            Setting.VOICE: self.voice,
+            Setting.REPLY_MODE: self.audio_replies,
+            Setting.THINKING: self.thinking,
+            Setting.TRANSCRIPTION_LANGUAGE: self.transcription_languages,
+            Setting.MEDIA_RESOLUTION: self.media_resolution,
+            Setting.GOOGLE_SEARCH: self.search,
+            Setting.CODE_EXECUTION: self.code,
+            Setting.FUNCTIONS: self.functions,
+        }
 
     # -- results -----------------------------------------------------------------------------
 
@@ -244,6 +339,9 @@ class QtSettingsDialog(QDialog):
             language=self.language.text().strip(),
             system_instruction=self.system.toPlainText().strip(),
             audio_replies=self.audio_replies.isChecked(),
+            thinking=self.thinking.currentData() or "",
+            media_resolution=self.media_resolution.currentData() or "",
+            transcription_languages=self.transcription_languages.text().strip(),
             fps=round(self.fps.value(), 2),
             max_side=self.max_side.value(),
             jpeg_quality=self.quality.value(),
@@ -266,9 +364,15 @@ class QtSettingsDialog(QDialog):
         return self.key_edit.text().strip() or None
 
     def _watch_changes(self) -> None:
-        for edit in (self.url, self.vertex_project, self.vertex_location, self.language):
+        for edit in (
+            self.url, self.vertex_project, self.vertex_location, self.language,
+            self.transcription_languages,
+        ):  # fmt: skip
             edit.textChanged.connect(self._on_changed)
-        for box in (self.backend, self.voice, self.mic_device, self.speaker_device, self.echo):
+        for box in (
+            self.backend, self.voice, self.mic_device, self.speaker_device, self.echo,
+            self.thinking, self.media_resolution,
+        ):  # fmt: skip
             box.currentIndexChanged.connect(self._on_changed)
         self.model.currentTextChanged.connect(self._on_changed)
         self.system.textChanged.connect(self._on_changed)
@@ -278,6 +382,7 @@ class QtSettingsDialog(QDialog):
             spin.valueChanged.connect(self._on_changed)
 
     def _on_changed(self, *_: object) -> None:
+        self.capabilities.apply(self.result_prefs())
         changed = self.result_prefs().changed_fields(self.original) & NEEDS_NEW_SESSION
         if self.session_running and changed:
             names = ", ".join(sorted(n.replace("_", " ") for n in changed))
@@ -300,14 +405,11 @@ class QtSettingsDialog(QDialog):
         self.test_result.setStyleSheet("")
         self.test_result.setText("Opening a session…")
         try:
-            ok, message, models = await self._tester(self.result_prefs(), self.result_key() or None)
+            ok, message = await self._tester(self.result_prefs(), self.result_key() or None)
         finally:
             self.test_button.setEnabled(True)
         self.test_result.setStyleSheet("color:#27ae60" if ok else "color:#e74c3c")
         self.test_result.setText(message)
-        if models:
-            current = self.model.currentText()
-            self.model.clear()
-            self.model.addItems(models)
-            self.model.setEditText(current)
+        if ok and self._model_loader is not None:
+            await self.refresh_models()
         return ok

@@ -15,11 +15,12 @@ from PySide6.QtCore import QSettings
 from liveview.core import events as core
 from liveview.core.controller import SessionController
 from liveview.core.loop_lag import LoopLagMonitor
+from liveview.core.model_list import ModelList, ModelListCache, model_list
 from liveview.core.secrets import configured_api_key, store_api_key
 from liveview.core.session_audio import AudioPlan
 from liveview.core.tools import SourceSwitched, ToolBox
 from liveview.core.transcript import Transcript
-from liveview.ui.key_test import fetch_live_models, try_session
+from liveview.ui.key_test import try_session
 from liveview.ui.prefs import Prefs, save_prefs
 from liveview.ui.session_host import SessionHost
 from liveview.ui.video_host import VideoHost
@@ -37,6 +38,7 @@ class WindowModel:
     video: VideoHost = field(default_factory=VideoHost)
     session: SessionHost = field(default_factory=SessionHost)
     lag: LoopLagMonitor = field(default_factory=LoopLagMonitor)
+    model_cache: ModelListCache = field(default_factory=ModelListCache)
     session_task: asyncio.Task[None] | None = None
     toolbox: ToolBox | None = None  # the model's functions, for the running session
     _lag_task: asyncio.Task[None] | None = None
@@ -165,13 +167,17 @@ class WindowModel:
         if key is not None:
             store_api_key(key or None)
 
-    async def test_key(self, prefs: Prefs, key: str | None) -> tuple[bool, str, list[str]]:
+    async def test_key(self, prefs: Prefs, key: str | None) -> tuple[bool, str]:
         key = key or self.keys()[0]
         settings = prefs.session_settings(key)
         local_url = await self.session.local_server.url_for(settings)
-        ok, message = await try_session(settings, local_url)
-        models = await asyncio.to_thread(fetch_live_models, settings) if ok else []
-        return ok, message, models
+        return await try_session(settings, local_url)
+
+    async def live_models(self, prefs: Prefs, key: str | None = None) -> ModelList:
+        """The backend's live models (models.list, or the local server's list), cached."""
+        settings = prefs.session_settings(key or self.keys()[0])
+        local_url = await self.session.local_server.url_for(settings)
+        return await asyncio.to_thread(model_list, settings, local_url, self.model_cache)
 
     # -- lifetime --------------------------------------------------------------------------
 

@@ -75,3 +75,18 @@ def test_enter_sends_and_clears_the_box(qtbot: Any) -> None:
         qtbot.keyClick(panel.input, Qt.Key.Key_Return)
     assert sent.args == ["typed turn"]
     assert panel.input.text() == ""
+
+
+async def test_search_suggestions_are_rendered_as_delivered(qtbot: Any) -> None:
+    """searchEntryPoint.renderedContent is shown as HTML, links and all (the terms of Search
+    grounding require showing it), not as escaped text."""
+    transcript = Transcript()
+    panel = QtConversationPanel(transcript)
+    qtbot.addWidget(panel)
+    chips = '<a class="chip" href="https://www.google.com/search?q=rain+today">rain today</a>'
+    transcript.apply(ev.OutputTranscription("It rains."), time.time())
+    transcript.apply(ev.Grounding((), ("rain today",), f"<div>{chips}</div>"), time.time())
+    text = panel.plain_text()
+    assert "Google Search suggestions" in text and "rain today" in text
+    assert "&lt;a" not in panel.view.toHtml() and "<a" not in text  # rendered, not escaped
+    assert 'href="https://www.google.com/search?q=rain+today"' in panel.view.toHtml()
