@@ -8,9 +8,44 @@ the next frame at the source's pace.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from liveview.errors import LiveViewError
+
+
+@dataclass(frozen=True)
+class Region:
+    """A rectangle in screen coordinates (x, y of the top-left corner, width, height)."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+    @property
+    def right(self) -> int:
+        return self.x + self.width
+
+    @property
+    def bottom(self) -> int:
+        return self.y + self.height
+
+    def intersection(self, other: Region) -> Region | None:
+        """The overlap of the two rectangles, or None when they do not overlap."""
+        left, top = max(self.x, other.x), max(self.y, other.y)
+        right, bottom = min(self.right, other.right), min(self.bottom, other.bottom)
+        if right <= left or bottom <= top:
+            return None
+        return Region(left, top, right - left, bottom - top)
+
+    def intersects(self, other: Region) -> bool:
+        return self.intersection(other) is not None
+
+    def describe(self) -> str:
+        return f"{self.width}x{self.height} at {self.x},{self.y}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -22,12 +57,17 @@ class Frame:
     captured_at: time.monotonic() when it was grabbed.
     seq: increases by one per frame of a source (first frame 0).
     source: describe() of the source that made it.
+    region: where the picture lies on the screen, in screen coordinates (the monitor, region or
+        window grabbed), or None for a picture that is not of the screen (camera, file, test).
+        Masks and auto-pause map screen rectangles onto the image through it; the image may be
+        larger than the region on a HiDPI screen (physical pixels).
     """
 
     image: np.ndarray
     captured_at: float
     seq: int
     source: str
+    region: Region | None = None
 
     @property
     def width(self) -> int:
@@ -36,6 +76,24 @@ class Frame:
     @property
     def height(self) -> int:
         return int(self.image.shape[0])
+
+
+class NoFrameNow(LiveViewError):
+    """Not a failure: there is nothing that may be sent right now (the window being shared is
+    minimised, a password manager is on the shared screen). Raised by FrameSource.read() or by
+    a FrameFilter; FrameProducer then holds the video (no frame is offered, the last one is
+    withdrawn), reports the notice, and tries again after `retry_after_s`."""
+
+    def __init__(self, notice: str, *, retry_after_s: float = 0.2) -> None:
+        super().__init__(notice)
+        self.notice = notice
+        self.retry_after_s = retry_after_s
+
+
+# Applied by FrameProducer on the capture thread to every frame after the grab and before
+# anyone may encode it: returns the frame to offer (masked, maybe the same object), or raises
+# NoFrameNow to hold the video. Must be fast (it runs per grab) and thread-safe.
+FrameFilter = Callable[["Frame"], "Frame"]
 
 
 class FrameSource(ABC):
@@ -55,7 +113,8 @@ class FrameSource(ABC):
 
     @abstractmethod
     def read(self) -> Frame:
-        """The newest frame. Raises CaptureError when the source has failed or ended."""
+        """The newest frame. Raises CaptureError when the source has failed or ended, and
+        NoFrameNow when it is fine but has nothing to show at the moment."""
 
     @abstractmethod
     def close(self) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from liveview.capture.base import FrameSource
+from liveview.capture.base import FrameSource, Region
 from liveview.capture.camera import (
     DEFAULT_MAX_CAMERA_INDEX,
     CameraInfo,
@@ -20,7 +20,6 @@ from liveview.capture.camera import (
     list_cameras,
 )
 from liveview.capture.screen import (
-    Region,
     ScreenSource,
     list_monitors,
     parse_region,
