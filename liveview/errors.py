@@ -2,7 +2,8 @@
 
 LiveViewError
 ├── LocalError            something on this machine: configuration, devices, files
-│   ├── ConfigError       bad settings or command-line values (exit code 2/3)
+│   ├── ConfigError       bad settings or command-line values (exit code 3)
+│   │   └── UsageError    the command line is ambiguous or malformed (exit code 2)
 │   ├── CaptureError      a frame source could not open or failed mid-stream
 │   ├── AudioDeviceError  no sound server, a device gone, a format refused
 │   └── LocalProtocolError  liveview itself tried to break the protocol (a bug)
@@ -34,6 +35,11 @@ class LocalError(LiveViewError):
 
 class ConfigError(LocalError):
     """Invalid settings or command-line values."""
+
+
+class UsageError(ConfigError):
+    """The command line asks for something ambiguous (several windows match --source window:)
+    or malformed: the user must say it differently. Headless exits with code 2."""
 
 
 class CaptureError(LocalError):

@@ -19,6 +19,7 @@ from liveview.cli.options import (
     EXIT_CONFIG,
     EXIT_CONNECTION,
     EXIT_OK,
+    EXIT_USAGE,
     add_session_options,
     audio_plan_from_args,
     settings_from_args,
@@ -31,7 +32,13 @@ from liveview.core.media import build_video_pipeline, video_settings_from_args
 from liveview.core.secrets import configured_api_key
 from liveview.core.session_audio import SessionAudio
 from liveview.core.tools import SourceSwitched, ToolBox, VideoSlot
-from liveview.errors import ConfigError, ConnectionFailedError, FatalServiceError, LiveViewError
+from liveview.errors import (
+    ConfigError,
+    ConnectionFailedError,
+    FatalServiceError,
+    LiveViewError,
+    UsageError,
+)
 from liveview.protocol import events as ev
 
 log = logging.getLogger(__name__)
@@ -69,7 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     h.add_argument(
         "--list-sources",
         action="store_true",
-        help="print the monitors and cameras that can be shown, and exit",
+        help="print the monitors, windows and cameras that can be shown, and exit",
     )
 
 
@@ -165,6 +172,8 @@ class _TurnScript:
 
 
 def exit_code_for(error: LiveViewError) -> int:
+    if isinstance(error, UsageError):
+        return EXIT_USAGE
     if isinstance(error, (ConfigError, FatalServiceError)):
         return EXIT_CONFIG
     if isinstance(error, ConnectionFailedError):
@@ -266,7 +275,7 @@ def main(args: argparse.Namespace) -> int:
         code = asyncio.run(run_session(args, sys.stdout, sys.stderr))
     except ConfigError as exc:
         sys.stderr.write(f"liveview: {exc.user_message}\n")
-        return EXIT_CONFIG
+        return exit_code_for(exc)
     except KeyboardInterrupt:
         code = EXIT_OK
     log.info(

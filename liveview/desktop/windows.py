@@ -28,7 +28,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import Enum
 
-from liveview.capture.base import Region
+from liveview.desktop.geometry import Region
 from liveview.errors import CaptureError
 
 

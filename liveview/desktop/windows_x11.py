@@ -14,7 +14,7 @@ from typing import Any
 
 from Xlib import X, Xatom, display, error
 
-from liveview.capture.base import Region
+from liveview.desktop.geometry import Region
 from liveview.desktop.windows import WindowInfo, WindowKind, WindowLister, WindowListError
 
 ICONIC_STATE = 3  # ICCCM WM_STATE.state of a minimised window
