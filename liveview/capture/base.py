@@ -53,11 +53,16 @@ class NoFrameNow(LiveViewError):
     """Not a failure: there is nothing that may be sent right now (the window being shared is
     minimised, a password manager is on the shared screen). Raised by FrameSource.read() or by
     a FrameFilter; FrameProducer then holds the video (no frame is offered, the last one is
-    withdrawn), reports the notice, and tries again after `retry_after_s`."""
+    withdrawn), reports it (on_hold), and tries again after `retry_after_s`.
 
-    def __init__(self, notice: str, *, retry_after_s: float = 0.2) -> None:
+    notice: a sentence for the conversation panel or a banner.
+    badge: a few words for the LIVE badge ("paused: KeePassXC").
+    """
+
+    def __init__(self, notice: str, *, badge: str = "paused", retry_after_s: float = 0.2) -> None:
         super().__init__(notice)
         self.notice = notice
+        self.badge = badge
         self.retry_after_s = retry_after_s
 
 

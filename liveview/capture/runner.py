@@ -32,7 +32,7 @@ DEFAULT_SCREEN_GRAB_FPS = 10.0
 JOIN_TIMEOUT_S = 10.0  # a stream read times out after 5 s (camera.STREAM_READ_TIMEOUT_MS)
 
 ErrorCallback = Callable[[CaptureError], None]
-HoldCallback = Callable[[str | None], None]  # the notice while held, None when frames flow again
+HoldCallback = Callable[[NoFrameNow | None], None]  # why video is held; None: frames flow again
 
 
 class FrameProducer:
@@ -52,7 +52,7 @@ class FrameProducer:
         self._on_error = on_error
         self._filters = tuple(filters)
         self._on_hold = on_hold
-        self._hold: str | None = None
+        self._hold: NoFrameNow | None = None
         self._slot: LatestSlot[Frame] = LatestSlot()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -73,9 +73,9 @@ class FrameProducer:
         return self._error
 
     @property
-    def hold(self) -> str | None:
-        """Why no frames are offered right now ("paused: KeePassXC is on the shared screen",
-        "window ... is minimised"), or None while frames flow."""
+    def hold(self) -> NoFrameNow | None:
+        """Why no frames are offered right now (its .badge: "paused: KeePassXC", its .notice: a
+        sentence), or None while frames flow."""
         return self._hold
 
     def set_filters(self, filters: Sequence[FrameFilter]) -> None:
@@ -190,7 +190,7 @@ class FrameProducer:
             try:
                 frame = self._filtered(self._source.read())
             except NoFrameNow as held:
-                self._set_hold(held.notice)
+                self._set_hold(held)
                 if self._stop.wait(held.retry_after_s):
                     return
                 next_due = time.monotonic()
@@ -205,19 +205,22 @@ class FrameProducer:
             frame = apply(frame)
         return frame
 
-    def _set_hold(self, notice: str | None) -> None:
-        if notice == self._hold:
+    def _set_hold(self, held: NoFrameNow | None) -> None:
+        before = self._hold
+        if (before is None) == (held is None) and (
+            before is None or held is None or before.notice == held.notice
+        ):
             return
-        if notice is not None:
+        if held is not None:
             # Withdraw the last frame at once: it may already show what must not be sent.
             self._slot.clear()
-            log.info("video held: %s", notice)
+            log.info("video held: %s", held.notice)
         else:
             log.info("video flows again")
-        self._hold = notice
+        self._hold = held
         if self._on_hold is not None:
             callback = self._on_hold
-            self._notify(lambda: callback(notice))
+            self._notify(lambda: callback(held))
 
     def _report_error(self) -> None:
         self._new_frame.set()

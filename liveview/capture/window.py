@@ -152,6 +152,7 @@ class WindowSource(FrameSource):
             raise NoFrameNow(
                 f"The window {self._title!r} is minimised or hidden: video is paused until it "
                 "is shown again.",
+                badge="paused: window minimised",
                 retry_after_s=HELD_RETRY_S,
             )
         grabbed = grab_window(self._sct, window)
@@ -159,6 +160,7 @@ class WindowSource(FrameSource):
             raise NoFrameNow(
                 f"The window {self._title!r} is off the screen: video is paused until it is "
                 "moved back.",
+                badge="paused: window off screen",
                 retry_after_s=HELD_RETRY_S,
             )
         image, rect = grabbed
@@ -175,6 +177,7 @@ class WindowSource(FrameSource):
             raise NoFrameNow(
                 f"The window {self._title!r} was closed: video is paused until a window titled "
                 f"like {self._query!r} is open again.",
+                badge="paused: window closed",
                 retry_after_s=HELD_RETRY_S,
             )
         self._adopt(hits[0])

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from liveview.capture.base import Frame
+from liveview.capture.base import Frame, NoFrameNow
 from liveview.capture.runner import FrameProducer
 from liveview.encode import (
     DEFAULT_CHANGE_THRESHOLD,
@@ -131,6 +131,12 @@ class VideoPipeline:
     @property
     def paused(self) -> bool:
         return self._paused
+
+    @property
+    def hold(self) -> NoFrameNow | None:
+        """Why the source offers no frames now (auto-pause, a minimised window): .badge, .notice.
+        Masks and holds are applied by the producer's filters, before any frame reaches here."""
+        return self._producer.hold
 
     def describe(self) -> str:
         return self._producer.describe()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import Enum
@@ -89,6 +90,10 @@ class WindowLister(ABC):
         """The window with this handle now, or None when it no longer exists (cheaper than
         snapshot(): what a window source asks every frame)."""
 
+    def process_rects(self, pid: int) -> list[Region]:
+        """Where the visible windows of process `pid` are, frames included (for SelfMask)."""
+        return [w.frame for w in self.snapshot() if w.pid == pid and w.visible]
+
     @abstractmethod
     def close(self) -> None:
         """Release the connection; safe to call twice."""
@@ -123,6 +128,23 @@ def open_lister() -> WindowLister:
     from liveview.desktop.windows_x11 import X11WindowLister
 
     return X11WindowLister()
+
+
+class OwnWindowRects:
+    """A SelfMask provider that asks the window system where this process's windows are, at
+    each call, on a connection of the calling thread's own (the capture thread's). Independent
+    of Qt, so it is safe off the GUI thread, and never stale while a window is dragged."""
+
+    def __init__(self, pid: int | None = None) -> None:
+        self._pid = os.getpid() if pid is None else pid
+        self._local = threading.local()
+
+    def __call__(self) -> list[Region]:
+        lister: WindowLister | None = getattr(self._local, "lister", None)
+        if lister is None:
+            lister = open_lister()
+            self._local.lister = lister
+        return lister.process_rects(self._pid)
 
 
 def list_windows(*, applications_only: bool = True) -> list[WindowInfo]:

@@ -96,6 +96,23 @@ class X11WindowLister(WindowLister):
         current_desktop = self._cardinal(self._root, "_NET_CURRENT_DESKTOP")
         return self._describe(handle, ids.index(handle), current_desktop)
 
+    def process_rects(self, pid: int) -> list[Region]:
+        """Managed windows of `pid` (their frames), and its override-redirect windows, which the
+        window manager does not list: menus, tooltips and full-screen pickers such as
+        liveview's region overlay. Qt sets _NET_WM_PID on both."""
+        rects = [w.frame for w in self.snapshot() if w.pid == pid and w.visible]
+        for child in self._root.query_tree().children:
+            try:
+                attributes = child.get_attributes()
+                if not attributes.override_redirect or attributes.map_state != X.IsViewable:
+                    continue
+                if self._cardinal(child, "_NET_WM_PID") != pid:
+                    continue
+                rects.append(self._client_geometry(child))
+            except error.XError:
+                continue  # gone meanwhile
+        return rects
+
     def close(self) -> None:
         if not self._closed:
             self._closed = True
