@@ -21,3 +21,12 @@ def pytest_configure(config: pytest.Config) -> None:
     from PySide6.QtWidgets import QApplication
 
     _app = QApplication.instance() or QApplication([])
+
+
+@pytest.fixture
+def tray_host():  # type: ignore[no-untyped-def]
+    """A system-tray host (trayer) on the test display, for tray-icon tests; stopped after."""
+    from tests.desktop.x11 import tray_host as start_tray_host
+
+    with start_tray_host() as process:
+        yield process

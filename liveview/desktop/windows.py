@@ -137,14 +137,25 @@ class OwnWindowRects:
 
     def __init__(self, pid: int | None = None) -> None:
         self._pid = os.getpid() if pid is None else pid
-        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._listers: dict[int, WindowLister] = {}  # by thread id: one connection each
 
     def __call__(self) -> list[Region]:
-        lister: WindowLister | None = getattr(self._local, "lister", None)
+        thread = threading.get_ident()
+        with self._lock:
+            lister = self._listers.get(thread)
         if lister is None:
             lister = open_lister()
-            self._local.lister = lister
+            with self._lock:
+                self._listers[thread] = lister
         return lister.process_rects(self._pid)
+
+    def close(self) -> None:
+        """Close every thread's connection (once the threads that used them are done)."""
+        with self._lock:
+            listers, self._listers = list(self._listers.values()), {}
+        for lister in listers:
+            lister.close()
 
 
 def list_windows(*, applications_only: bool = True) -> list[WindowInfo]:

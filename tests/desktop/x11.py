@@ -79,6 +79,8 @@ class AppWindow:
         line = self._read_line(READY_TIMEOUT_S)
         if not line.startswith("ready "):
             self.process.kill()
+            self.process.wait(5)
+            self.close()
             raise AssertionError(f"the test window did not start: {line!r}")
         self.window_id = int(line.split()[1])
         self.pid = self.process.pid
@@ -112,6 +114,9 @@ class AppWindow:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
 
     def __enter__(self) -> AppWindow:
         return self
