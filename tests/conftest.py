@@ -30,3 +30,15 @@ def tray_host():  # type: ignore[no-untyped-def]
 
     with start_tray_host() as process:
         yield process
+
+
+@pytest.fixture
+def desktop() -> None:
+    """The test display has a window manager (openbox from scripts/test-env.sh): a test that
+    needs one fails, saying how to start it, rather than passing on a bare X server."""
+    from tests.desktop.x11 import window_manager_running
+
+    assert window_manager_running(), (
+        f"no window manager on DISPLAY={os.environ.get('DISPLAY')}: source scripts/test-env.sh "
+        "(it starts openbox), or run `openbox --sm-disable &` on that display"
+    )

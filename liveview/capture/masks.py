@@ -155,7 +155,8 @@ class SelfMask(RectMask):
         except Exception as exc:
             log.warning("liveview's own windows could not be located: %s", exc)
             raise NoFrameNow(
-                f"Video is held: liveview could not locate its own windows to hide them ({exc})."
+                f"Video is held: liveview could not locate its own windows to hide them ({exc}).",
+                badge="paused: cannot hide liveview",
             ) from exc
         return mask_frame(frame, rects, self._colour)
 

@@ -1,7 +1,7 @@
 """Desktop tests run on a real X server with a real window manager (openbox), as users have:
 scripts/test-env.sh starts both. Without a display they are skipped like every X test here;
 with a display but no window manager they fail, saying how to start one (a missing window
-manager must not pass unnoticed)."""
+manager must not pass unnoticed: the `desktop` fixture in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.desktop.x11 import AppWindow, window_manager_running
+from tests.desktop.x11 import AppWindow
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -20,15 +20,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/desktop" in str(item.path) and "x11" in item.keywords:
             item.add_marker(skip)
-
-
-@pytest.fixture
-def desktop() -> None:
-    """The test display has a window manager."""
-    assert window_manager_running(), (
-        f"no window manager on DISPLAY={os.environ.get('DISPLAY')}: source scripts/test-env.sh "
-        "(it starts openbox), or run `openbox --sm-disable &` on that display"
-    )
 
 
 @pytest.fixture

@@ -165,9 +165,11 @@ def test_no_match_lists_the_windows(app_window: AppWindow) -> None:
 
 
 def test_an_ambiguous_match_lists_the_candidates(app_window: AppWindow) -> None:
-    with AppWindow("liveview test pattern copy", 50, 50, 200, 100):
-        with pytest.raises(AmbiguousWindowError) as caught:
-            open_source("window:test pat")
+    with (
+        AppWindow("liveview test pattern copy", 50, 50, 200, 100),
+        pytest.raises(AmbiguousWindowError) as caught,
+    ):
+        open_source("window:test pat")
     error = caught.value
     assert isinstance(error, UsageError)
     assert {w.title for w in error.candidates} == {
