@@ -7,7 +7,7 @@ grab can be compared with what it drew.
 
     python -m tests.desktop.app_window --title T --geometry WxH+X+Y [--seed N] [--class C]
 
-stdout: "ready <window id>" once painted, then "ok" after each command:
+stdout: "ready <window id>" right after its first paint, then "ok" after each command:
     move X Y | resize W H | title TEXT | minimize | restore | raise | close
 """
 
@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QSocketNotifier, Qt
+from PySide6.QtCore import QSocketNotifier, Qt, QTimer
 from PySide6.QtGui import QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -25,9 +26,10 @@ from tests.capture.patterns import make_pattern
 
 
 class PatternWidget(QWidget):
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, on_first_paint: Callable[[], None]) -> None:
         super().__init__()
         self._seed = seed
+        self._on_first_paint: Callable[[], None] | None = on_first_paint
         self._image: np.ndarray | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
@@ -39,6 +41,10 @@ class PatternWidget(QWidget):
         painter = QPainter(self)
         painter.drawImage(0, 0, qimage)
         painter.end()
+        if self._on_first_paint is not None:
+            # Said once the first picture is drawn: tests time "the window appeared" from it.
+            QTimer.singleShot(0, self._on_first_paint)
+            self._on_first_paint = None
 
 
 def _say(text: str) -> None:
@@ -59,7 +65,12 @@ def main() -> None:
 
     app = QApplication([args.wm_class])
     app.setApplicationName(args.wm_class)  # WM_CLASS instance and class
-    widget = PatternWidget(args.seed)
+
+    def announce() -> None:
+        app.sync()
+        _say(f"ready {int(widget.winId())}")
+
+    widget = PatternWidget(args.seed, announce)
     widget.setWindowTitle(args.title)
     widget.setGeometry(x, y, width, height)
     widget.show()
@@ -99,13 +110,6 @@ def main() -> None:
     notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
     notifier.activated.connect(command)
 
-    def announce() -> None:
-        app.sync()
-        _say(f"ready {int(widget.winId())}")
-
-    from PySide6.QtCore import QTimer
-
-    QTimer.singleShot(200, announce)
     app.exec()
 
 
