@@ -27,7 +27,7 @@ from typing import Any
 
 from jeepney import DBusAddress, DBusErrorResponse, MatchRule, Message, MessageType, new_method_call
 from jeepney.bus_messages import message_bus
-from jeepney.io.threading import DBusRouter, open_dbus_router
+from jeepney.io.threading import DBusRouter, open_dbus_connection
 from jeepney.low_level import HeaderFields
 
 from liveview.desktop.hotkeys import (
@@ -75,7 +75,7 @@ def preferred_trigger(binding: Binding) -> str:
 def open_portal_backend(bus: str = "SESSION") -> HotkeyBackend:
     """The portal backend, or an UnavailableBackend saying why there is none."""
     try:
-        router = open_dbus_router(bus)
+        router = DBusRouter(open_dbus_connection(bus))
     except Exception as exc:  # no session bus address, refused, ...
         why = f"there is no D-Bus session bus here ({exc})"
         return UnavailableBackend(GrabStatus.NO_PORTAL, NO_PORTAL_NOTE.format(why=why))
