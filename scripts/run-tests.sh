@@ -11,7 +11,7 @@ mkdir -p test-output
 echo "== ruff"
 .venv/bin/ruff check liveview tests
 .venv/bin/ruff format --check liveview tests
-echo "== mypy (strict: protocol, transport, server, core)"
+echo "== mypy (strict: protocol, transport, server, core, capture, desktop)"
 .venv/bin/mypy
 echo "== pytest"
 .venv/bin/pytest -ra --cov=liveview --cov-report=term:skip-covered \
