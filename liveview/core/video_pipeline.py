@@ -233,6 +233,8 @@ class VideoPipeline:
             return
         if extra_sent != self._extra_sent:
             return  # a tool's frame went out meanwhile: this one would replace it in the lane
+        if self._producer.hold is not None:
+            return  # held while this frame was encoded (auto-pause): it may show what it hides
         self._send(examined.encoded)
         self._detector.mark_sent(examined.thumb)
         self._limiter.mark()

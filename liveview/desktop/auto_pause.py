@@ -28,7 +28,7 @@ from liveview.errors import CaptureError
 
 log = logging.getLogger(__name__)
 
-POLL_INTERVAL_S = 0.2  # window list refresh; an X11 listing costs ~1 ms for a few windows
+POLL_INTERVAL_S = 0.2  # window list refresh; an X11 listing costs ~0.4 ms a window (pipelined)
 
 
 @dataclass(frozen=True)
