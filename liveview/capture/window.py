@@ -24,6 +24,7 @@ from liveview.capture.screen import open_mss
 from liveview.desktop.windows import (
     WindowInfo,
     WindowLister,
+    WindowListError,
     list_windows,
     match_windows,
     open_lister,
@@ -51,8 +52,13 @@ class AmbiguousWindowError(UsageError):
 
 def resolve_window(query: str, windows: list[WindowInfo] | None = None) -> WindowInfo:
     """The one application window whose title contains `query` (case-insensitive; an exact
-    title wins). Raises WindowNotFoundError or AmbiguousWindowError listing the windows."""
-    shown = list_windows() if windows is None else [w for w in windows if w.is_application]
+    title wins). Raises WindowNotFoundError or AmbiguousWindowError listing the windows, and
+    ConfigError when there is no window list here (no window manager, Wayland): a source that
+    cannot work on this desktop is a configuration problem, said before any session starts."""
+    try:
+        shown = list_windows() if windows is None else [w for w in windows if w.is_application]
+    except WindowListError as exc:
+        raise ConfigError(f"--source window:{query} cannot be used here. {exc}") from exc
     hits = match_windows(shown, query)
     if not hits:
         raise WindowNotFoundError(

@@ -209,3 +209,23 @@ def test_the_cli_exits_2_for_several_matches_3_for_none_and_lists_windows(
     assert listing.returncode == 0
     assert "Windows (--source window:TITLE" in listing.stdout
     assert "'liveview test pattern' (liveview-test-app" in listing.stdout
+
+
+def test_without_a_window_manager_the_cli_says_so_and_exits_3() -> None:
+    from tests.desktop.x11 import private_display
+
+    with private_display(with_wm=False) as env:
+        result = subprocess.run(
+            [sys.executable, "-m", "liveview", "headless", "--backend", "local"]
+            + ["--source", "window:anything", "--text", "x"],
+            capture_output=True,
+            text=True,
+            env=dict(env, PYTHONPATH=str(REPO)),
+            cwd=REPO,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 3, result.stderr
+    assert "--source window:anything cannot be used here" in result.stderr
+    assert "No window manager is running on display" in result.stderr
+    assert "Traceback" not in result.stderr
