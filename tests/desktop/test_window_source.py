@@ -216,8 +216,10 @@ def test_without_a_window_manager_the_cli_says_so_and_exits_3() -> None:
 
     with private_display(with_wm=False) as env:
         result = subprocess.run(
-            [sys.executable, "-m", "liveview", "headless", "--backend", "local"]
-            + ["--source", "window:anything", "--text", "x"],
+            [
+                *(sys.executable, "-m", "liveview", "headless", "--backend", "local"),
+                *("--source", "window:anything", "--text", "x"),
+            ],
             capture_output=True,
             text=True,
             env=dict(env, PYTHONPATH=str(REPO)),
