@@ -11,27 +11,25 @@ Windows facts this file honours:
   (hold-to-talk).
 
 Not run on this machine (Linux CI has no Windows): written against the Win32 documentation,
-type-checked with `mypy --platform win32`.
+type-checked with `mypy --platform win32`. It imports on every OS (the self-test imports every
+module); the user32 bindings are made only on Windows.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import ctypes
+import logging
+import queue
 import sys
+import threading
+import time
+from collections.abc import Callable
+from ctypes import wintypes
+from dataclasses import dataclass
+from typing import Any
 
-assert sys.platform == "win32", "hotkeys_windows is for Windows only"
-
-import concurrent.futures  # noqa: E402
-import ctypes  # noqa: E402
-import logging  # noqa: E402
-import queue  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from ctypes import wintypes  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from typing import Any  # noqa: E402
-
-from liveview.desktop.hotkeys import (  # noqa: E402
+from liveview.desktop.hotkeys import (
     Binding,
     Callback,
     GrabResult,
@@ -75,38 +73,41 @@ _VK = {
     "Pause": 0x13,
 } | {f"F{n}": 0x6F + n for n in range(1, 25)}  # VK_F1 = 0x70
 
-_user32 = ctypes.WinDLL("user32", use_last_error=True)
-_kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-_user32.RegisterHotKey.argtypes = [wintypes.HWND, ctypes.c_int, wintypes.UINT, wintypes.UINT]
-_user32.RegisterHotKey.restype = wintypes.BOOL
-_user32.UnregisterHotKey.argtypes = [wintypes.HWND, ctypes.c_int]
-_user32.UnregisterHotKey.restype = wintypes.BOOL
-_user32.GetMessageW.argtypes = [
-    ctypes.POINTER(wintypes.MSG),
-    wintypes.HWND,
-    wintypes.UINT,
-    wintypes.UINT,
-]
-_user32.GetMessageW.restype = wintypes.BOOL
-_user32.PeekMessageW.argtypes = [
-    ctypes.POINTER(wintypes.MSG),
-    wintypes.HWND,
-    wintypes.UINT,
-    wintypes.UINT,
-    wintypes.UINT,
-]
-_user32.PeekMessageW.restype = wintypes.BOOL
-_user32.PostThreadMessageW.argtypes = [
-    wintypes.DWORD,
-    wintypes.UINT,
-    wintypes.WPARAM,
-    wintypes.LPARAM,
-]
-_user32.PostThreadMessageW.restype = wintypes.BOOL
-_user32.GetAsyncKeyState.argtypes = [ctypes.c_int]
-_user32.GetAsyncKeyState.restype = ctypes.c_short
-_kernel32.GetCurrentThreadId.argtypes = []
-_kernel32.GetCurrentThreadId.restype = wintypes.DWORD
+_user32: Any = None
+_kernel32: Any = None
+if sys.platform == "win32":
+    _user32 = ctypes.WinDLL("user32", use_last_error=True)
+    _kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    _user32.RegisterHotKey.argtypes = [wintypes.HWND, ctypes.c_int, wintypes.UINT, wintypes.UINT]
+    _user32.RegisterHotKey.restype = wintypes.BOOL
+    _user32.UnregisterHotKey.argtypes = [wintypes.HWND, ctypes.c_int]
+    _user32.UnregisterHotKey.restype = wintypes.BOOL
+    _user32.GetMessageW.argtypes = [
+        ctypes.POINTER(wintypes.MSG),
+        wintypes.HWND,
+        wintypes.UINT,
+        wintypes.UINT,
+    ]
+    _user32.GetMessageW.restype = wintypes.BOOL
+    _user32.PeekMessageW.argtypes = [
+        ctypes.POINTER(wintypes.MSG),
+        wintypes.HWND,
+        wintypes.UINT,
+        wintypes.UINT,
+        wintypes.UINT,
+    ]
+    _user32.PeekMessageW.restype = wintypes.BOOL
+    _user32.PostThreadMessageW.argtypes = [
+        wintypes.DWORD,
+        wintypes.UINT,
+        wintypes.WPARAM,
+        wintypes.LPARAM,
+    ]
+    _user32.PostThreadMessageW.restype = wintypes.BOOL
+    _user32.GetAsyncKeyState.argtypes = [ctypes.c_int]
+    _user32.GetAsyncKeyState.restype = ctypes.c_short
+    _kernel32.GetCurrentThreadId.argtypes = []
+    _kernel32.GetCurrentThreadId.restype = wintypes.DWORD
 
 
 def virtual_key(binding: Binding) -> int | None:
@@ -127,6 +128,7 @@ class WindowsHotkeys(HotkeyBackend):
     name = "Windows (RegisterHotKey)"
 
     def __init__(self) -> None:
+        _require_windows()
         self._commands: queue.SimpleQueue[tuple[Callable[[], Any], concurrent.futures.Future[Any]]]
         self._commands = queue.SimpleQueue()
         self._keys: dict[Binding, _Hotkey] = {}
@@ -179,16 +181,14 @@ class WindowsHotkeys(HotkeyBackend):
         ident = self._next_id
         self._next_id += 1
         if not _user32.RegisterHotKey(None, ident, mods, vk):
-            code = ctypes.get_last_error()
+            code, text = _last_error()
             if code == ERROR_HOTKEY_ALREADY_REGISTERED:
                 return GrabResult(
                     binding,
                     GrabStatus.TAKEN,
                     f"{binding} is taken by another application: choose another key in Settings.",
                 )
-            return GrabResult(
-                binding, GrabStatus.UNAVAILABLE, f"{binding}: {ctypes.FormatError(code)}"
-            )
+            return GrabResult(binding, GrabStatus.UNAVAILABLE, f"{binding}: {text}")
         self._keys[binding] = _Hotkey(ident, vk, on_press, on_release)
         return GrabResult(binding, GrabStatus.OK)
 
@@ -248,3 +248,17 @@ def _deliver(callback: Callback) -> None:
         callback()
     except Exception:
         log.exception("hotkey callback failed")
+
+
+def _require_windows() -> None:
+    # A call, not an inline sys.platform test: mypy keeps checking the caller on every platform.
+    if sys.platform != "win32":
+        raise RuntimeError("RegisterHotKey exists on Windows only")
+
+
+def _last_error() -> tuple[int, str]:
+    """GetLastError() of the last user32 call on this thread, and its text."""
+    if sys.platform == "win32":
+        code = ctypes.get_last_error()
+        return code, ctypes.FormatError(code)
+    return 0, "not Windows"

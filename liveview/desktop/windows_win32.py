@@ -7,21 +7,20 @@ unowned (or WS_EX_APPWINDOW). Coordinates are physical pixels, matching mss, whi
 process per-monitor DPI aware.
 
 Not run on this machine (no Windows here): written against the Win32 documentation and
-type-checked with `mypy --platform win32`.
+type-checked with `mypy --platform win32`. It imports on every OS (the self-test imports every
+module); the user32/dwmapi bindings are made only on Windows.
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
 import sys
+from ctypes import wintypes
+from typing import Any
 
-assert sys.platform == "win32", "windows_win32 is for Windows only"
-
-import ctypes  # noqa: E402
-import os  # noqa: E402
-from ctypes import wintypes  # noqa: E402
-
-from liveview.desktop.geometry import Region  # noqa: E402
-from liveview.desktop.windows import WindowInfo, WindowKind, WindowLister  # noqa: E402
+from liveview.desktop.geometry import Region
+from liveview.desktop.windows import WindowInfo, WindowKind, WindowLister
 
 GWL_EXSTYLE = -20
 WS_EX_TOOLWINDOW = 0x00000080
@@ -31,39 +30,44 @@ DWMWA_EXTENDED_FRAME_BOUNDS = 9
 DWMWA_CLOAKED = 14
 PROCESS_QUERY_LIMITED_INFORMATION = 0x1000
 
-_user32 = ctypes.WinDLL("user32", use_last_error=True)
-_dwmapi = ctypes.WinDLL("dwmapi")
-_kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-_ENUM_PROC = ctypes.WINFUNCTYPE(wintypes.BOOL, wintypes.HWND, wintypes.LPARAM)
-_user32.EnumWindows.argtypes = [_ENUM_PROC, wintypes.LPARAM]
-_user32.IsWindow.argtypes = [wintypes.HWND]
-_user32.IsWindowVisible.argtypes = [wintypes.HWND]
-_user32.IsIconic.argtypes = [wintypes.HWND]
-_user32.GetWindowTextLengthW.argtypes = [wintypes.HWND]
-_user32.GetWindowTextW.argtypes = [wintypes.HWND, wintypes.LPWSTR, ctypes.c_int]
-_user32.GetWindowLongW.argtypes = [wintypes.HWND, ctypes.c_int]
-_user32.GetWindowLongW.restype = ctypes.c_long
-_user32.GetWindow.argtypes = [wintypes.HWND, wintypes.UINT]
-_user32.GetWindow.restype = wintypes.HWND
-_user32.GetClientRect.argtypes = [wintypes.HWND, ctypes.POINTER(wintypes.RECT)]
-_user32.ClientToScreen.argtypes = [wintypes.HWND, ctypes.POINTER(wintypes.POINT)]
-_user32.GetWindowRect.argtypes = [wintypes.HWND, ctypes.POINTER(wintypes.RECT)]
-_user32.GetWindowThreadProcessId.argtypes = [wintypes.HWND, ctypes.POINTER(wintypes.DWORD)]
-_dwmapi.DwmGetWindowAttribute.argtypes = [
-    wintypes.HWND,
-    wintypes.DWORD,
-    ctypes.c_void_p,
-    wintypes.DWORD,
-]
-_kernel32.OpenProcess.argtypes = [wintypes.DWORD, wintypes.BOOL, wintypes.DWORD]
-_kernel32.OpenProcess.restype = wintypes.HANDLE
-_kernel32.QueryFullProcessImageNameW.argtypes = [
-    wintypes.HANDLE,
-    wintypes.DWORD,
-    wintypes.LPWSTR,
-    ctypes.POINTER(wintypes.DWORD),
-]
-_kernel32.CloseHandle.argtypes = [wintypes.HANDLE]
+_user32: Any = None
+_dwmapi: Any = None
+_kernel32: Any = None
+_ENUM_PROC: Any = None
+if sys.platform == "win32":
+    _user32 = ctypes.WinDLL("user32", use_last_error=True)
+    _dwmapi = ctypes.WinDLL("dwmapi")
+    _kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    _ENUM_PROC = ctypes.WINFUNCTYPE(wintypes.BOOL, wintypes.HWND, wintypes.LPARAM)
+    _user32.EnumWindows.argtypes = [_ENUM_PROC, wintypes.LPARAM]
+    _user32.IsWindow.argtypes = [wintypes.HWND]
+    _user32.IsWindowVisible.argtypes = [wintypes.HWND]
+    _user32.IsIconic.argtypes = [wintypes.HWND]
+    _user32.GetWindowTextLengthW.argtypes = [wintypes.HWND]
+    _user32.GetWindowTextW.argtypes = [wintypes.HWND, wintypes.LPWSTR, ctypes.c_int]
+    _user32.GetWindowLongW.argtypes = [wintypes.HWND, ctypes.c_int]
+    _user32.GetWindowLongW.restype = ctypes.c_long
+    _user32.GetWindow.argtypes = [wintypes.HWND, wintypes.UINT]
+    _user32.GetWindow.restype = wintypes.HWND
+    _user32.GetClientRect.argtypes = [wintypes.HWND, ctypes.POINTER(wintypes.RECT)]
+    _user32.ClientToScreen.argtypes = [wintypes.HWND, ctypes.POINTER(wintypes.POINT)]
+    _user32.GetWindowRect.argtypes = [wintypes.HWND, ctypes.POINTER(wintypes.RECT)]
+    _user32.GetWindowThreadProcessId.argtypes = [wintypes.HWND, ctypes.POINTER(wintypes.DWORD)]
+    _dwmapi.DwmGetWindowAttribute.argtypes = [
+        wintypes.HWND,
+        wintypes.DWORD,
+        ctypes.c_void_p,
+        wintypes.DWORD,
+    ]
+    _kernel32.OpenProcess.argtypes = [wintypes.DWORD, wintypes.BOOL, wintypes.DWORD]
+    _kernel32.OpenProcess.restype = wintypes.HANDLE
+    _kernel32.QueryFullProcessImageNameW.argtypes = [
+        wintypes.HANDLE,
+        wintypes.DWORD,
+        wintypes.LPWSTR,
+        ctypes.POINTER(wintypes.DWORD),
+    ]
+    _kernel32.CloseHandle.argtypes = [wintypes.HANDLE]
 
 
 def _title(hwnd: int) -> str:
@@ -120,6 +124,7 @@ def _is_application(hwnd: int) -> bool:
 
 class Win32WindowLister(WindowLister):
     def __init__(self) -> None:
+        _require_windows()
         self._process_names: dict[int, str | None] = {}
 
     def snapshot(self) -> list[WindowInfo]:
@@ -170,3 +175,9 @@ class Win32WindowLister(WindowLister):
 
     def close(self) -> None:
         return None
+
+
+def _require_windows() -> None:
+    # A call, not an inline sys.platform test: mypy keeps checking the caller on every platform.
+    if sys.platform != "win32":
+        raise RuntimeError("EnumWindows exists on Windows only")
