@@ -207,9 +207,10 @@ class FrameProducer:
 
     def _set_hold(self, held: NoFrameNow | None) -> None:
         before = self._hold
-        if (before is None) == (held is None) and (
-            before is None or held is None or before.notice == held.notice
-        ):
+        unchanged = before is held or (
+            before is not None and held is not None and before.notice == held.notice
+        )
+        if unchanged:
             return
         if held is not None:
             # Withdraw the last frame at once: it may already show what must not be sent.
