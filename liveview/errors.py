@@ -3,7 +3,8 @@
 LiveViewError
 ├── LocalError            something on this machine: configuration, devices, files
 │   ├── ConfigError       bad settings or command-line values (exit code 3)
-│   │   └── UnsupportedSettingError  a setting the chosen model does not take (exit code 2)
+│   │   └── UsageError    the command line is ambiguous or malformed (exit code 2)
+│   │       └── UnsupportedSettingError  a setting the chosen model does not take
 │   ├── CaptureError      a frame source could not open or failed mid-stream
 │   ├── AudioDeviceError  no sound server, a device gone, a format refused
 │   └── LocalProtocolError  liveview itself tried to break the protocol (a bug)
@@ -72,8 +73,13 @@ class ConfigError(LocalError):
     """Invalid settings or command-line values."""
 
 
-class UnsupportedSettingError(ConfigError):
-    """A setting the chosen model does not take (a usage error on the command line: exit 2)."""
+class UsageError(ConfigError):
+    """The command line asks for something ambiguous (several windows match --source window:)
+    or malformed: the user must say it differently. Headless exits with code 2."""
+
+
+class UnsupportedSettingError(UsageError):
+    """A setting the chosen model does not take (`--tools code` on gemini-3.8-live)."""
 
 
 class CaptureError(LocalError):

@@ -7,9 +7,10 @@ set -euo pipefail
 RUNTIME="libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-shape0 libxcb-randr0
  libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1
  libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 espeak-ng"
-# What the tests add: a virtual display and a real sound server to record from; the validators
-# of the desktop metadata (AppStream, the desktop entry) the packages install.
-TEST="xvfb xauth x11-utils xdotool imagemagick pulseaudio pulseaudio-utils sox
+# What the tests add: a virtual display with a window manager and a tray host, a real sound
+# server to record from, and the validators of the desktop metadata (AppStream, the desktop
+# entry) the packages install.
+TEST="xvfb xauth x11-utils xdotool imagemagick openbox trayer pulseaudio pulseaudio-utils sox
  appstream appstream-compose desktop-file-utils"
 
 want="$RUNTIME"

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Source this file: it makes sure a display (Xvfb) and a sound server (PulseAudio) exist for the
-# tests, starting them only when none is there, and exports DISPLAY / PULSE_SERVER for the children.
+# Source this file: it makes sure a display (Xvfb) with a window manager (openbox) and a sound
+# server (PulseAudio) exist for the tests, starting each only when none is there, and exports
+# DISPLAY / PULSE_SERVER for the children. Every desktop has a window manager, and titles, focus,
+# stacking and frames depend on it, so the tests run under one. A tray host (trayer) is started by
+# the tests that need it (tests/conftest.py: tray_host).
 #   . scripts/test-env.sh
 # Virtual devices it sets up in PulseAudio (idempotent):
 #   liveview_speaker        null sink used as the playback device (record liveview_speaker.monitor)
@@ -17,6 +20,20 @@ if ! _lv_display_ok; then
         Xvfb :99 -screen 0 1920x1080x24 -nolisten tcp >/tmp/liveview-xvfb.log 2>&1 &
         for _ in $(seq 1 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
     fi
+fi
+
+# A window manager owns _NET_SUPPORTING_WM_CHECK on the root window; a stale one (the manager
+# died) points at a window that no longer exists.
+_lv_wm_ok() {
+    local id
+    id=$(xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | awk '/window id/ {print $NF}')
+    [ -n "$id" ] && xprop -id "$id" _NET_WM_NAME >/dev/null 2>&1
+}
+
+if _lv_display_ok && ! _lv_wm_ok && command -v openbox >/dev/null 2>&1; then
+    # --sm-disable: no session manager here. setsid: it outlives the shell that sourced this.
+    setsid openbox --sm-disable >/tmp/liveview-openbox.log 2>&1 < /dev/null &
+    for _ in $(seq 1 50); do _lv_wm_ok && break; sleep 0.1; done
 fi
 
 if ! pactl info >/dev/null 2>&1; then

@@ -21,3 +21,24 @@ def pytest_configure(config: pytest.Config) -> None:
     from PySide6.QtWidgets import QApplication
 
     _app = QApplication.instance() or QApplication([])
+
+
+@pytest.fixture
+def tray_host():  # type: ignore[no-untyped-def]
+    """A system-tray host (trayer) on the test display, for tray-icon tests; stopped after."""
+    from tests.desktop.x11 import tray_host as start_tray_host
+
+    with start_tray_host() as process:
+        yield process
+
+
+@pytest.fixture
+def desktop() -> None:
+    """The test display has a window manager (openbox from scripts/test-env.sh): a test that
+    needs one fails, saying how to start it, rather than passing on a bare X server."""
+    from tests.desktop.x11 import window_manager_running
+
+    assert window_manager_running(), (
+        f"no window manager on DISPLAY={os.environ.get('DISPLAY')}: source scripts/test-env.sh "
+        "(it starts openbox), or run `openbox --sm-disable &` on that display"
+    )

@@ -3,10 +3,10 @@ thread that runs one of them for the event loop (FrameProducer)."""
 
 from __future__ import annotations
 
-from liveview.capture.base import Frame, FrameSource
+from liveview.capture.base import Frame, FrameFilter, FrameSource, NoFrameNow, Region
 from liveview.capture.camera import CameraInfo, CameraKind, CameraSource, list_cameras
 from liveview.capture.runner import DEFAULT_SCREEN_GRAB_FPS, FrameProducer
-from liveview.capture.screen import MonitorInfo, Region, ScreenSource, list_monitors, parse_region
+from liveview.capture.screen import MonitorInfo, ScreenSource, list_monitors, parse_region
 from liveview.capture.spec import SourceSpec, list_sources_text, open_source, parse_source_spec
 from liveview.capture.synthetic import SyntheticSource
 
@@ -16,9 +16,11 @@ __all__ = [
     "CameraKind",
     "CameraSource",
     "Frame",
+    "FrameFilter",
     "FrameProducer",
     "FrameSource",
     "MonitorInfo",
+    "NoFrameNow",
     "Region",
     "ScreenSource",
     "SourceSpec",

@@ -8,9 +8,15 @@ the next frame at the source's pace.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from liveview.desktop.geometry import Region
+from liveview.errors import LiveViewError
+
+__all__ = ["Frame", "FrameFilter", "FrameSource", "NoFrameNow", "Region"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -22,12 +28,17 @@ class Frame:
     captured_at: time.monotonic() when it was grabbed.
     seq: increases by one per frame of a source (first frame 0).
     source: describe() of the source that made it.
+    region: where the picture lies on the screen, in screen coordinates (the monitor, region or
+        window grabbed), or None for a picture that is not of the screen (camera, file, test).
+        Masks and auto-pause map screen rectangles onto the image through it; the image may be
+        larger than the region on a HiDPI screen (physical pixels).
     """
 
     image: np.ndarray
     captured_at: float
     seq: int
     source: str
+    region: Region | None = None
 
     @property
     def width(self) -> int:
@@ -36,6 +47,29 @@ class Frame:
     @property
     def height(self) -> int:
         return int(self.image.shape[0])
+
+
+class NoFrameNow(LiveViewError):
+    """Not a failure: there is nothing that may be sent right now (the window being shared is
+    minimised, a password manager is on the shared screen). Raised by FrameSource.read() or by
+    a FrameFilter; FrameProducer then holds the video (no frame is offered, the last one is
+    withdrawn), reports it (on_hold), and tries again after `retry_after_s`.
+
+    notice: a sentence for the conversation panel or a banner.
+    badge: a few words for the LIVE badge ("paused: KeePassXC").
+    """
+
+    def __init__(self, notice: str, *, badge: str = "paused", retry_after_s: float = 0.2) -> None:
+        super().__init__(notice)
+        self.notice = notice
+        self.badge = badge
+        self.retry_after_s = retry_after_s
+
+
+# Applied by FrameProducer on the capture thread to every frame after the grab and before
+# anyone may encode it: returns the frame to offer (masked, maybe the same object), or raises
+# NoFrameNow to hold the video. Must be fast (it runs per grab) and thread-safe.
+FrameFilter = Callable[["Frame"], "Frame"]
 
 
 class FrameSource(ABC):
@@ -55,7 +89,8 @@ class FrameSource(ABC):
 
     @abstractmethod
     def read(self) -> Frame:
-        """The newest frame. Raises CaptureError when the source has failed or ended."""
+        """The newest frame. Raises CaptureError when the source has failed or ended, and
+        NoFrameNow when it is fine but has nothing to show at the moment."""
 
     @abstractmethod
     def close(self) -> None:

@@ -4,6 +4,11 @@ The thread does every blocking call (open, read, close); the event loop only eve
 latest-only slot. A frame nobody looked at before the next one arrives is dropped (counted).
 When the source fails mid-stream the thread stops, closes the source, records the error and
 tells the loop (on_error, and next_frame() raises): the session goes on without video.
+
+Filters (masks, the auto-pause gate) run on the capture thread between the grab and the slot,
+so no unmasked picture is ever offered to the encoder. A source or filter that raises
+NoFrameNow holds the video: the last frame is withdrawn, next_frame() waits, `hold` says why
+(on_hold tells the loop when that changes), and the grab is retried until frames come again.
 """
 
 from __future__ import annotations
@@ -13,9 +18,9 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from liveview.capture.base import Frame, FrameSource
+from liveview.capture.base import Frame, FrameFilter, FrameSource, NoFrameNow
 from liveview.encode.throttle import LatestSlot
 from liveview.errors import CaptureError, LiveViewError
 
@@ -27,6 +32,7 @@ DEFAULT_SCREEN_GRAB_FPS = 10.0
 JOIN_TIMEOUT_S = 10.0  # a stream read times out after 5 s (camera.STREAM_READ_TIMEOUT_MS)
 
 ErrorCallback = Callable[[CaptureError], None]
+HoldCallback = Callable[[NoFrameNow | None], None]  # why video is held; None: frames flow again
 
 
 class FrameProducer:
@@ -38,10 +44,15 @@ class FrameProducer:
         *,
         grab_fps: float = DEFAULT_SCREEN_GRAB_FPS,
         on_error: ErrorCallback | None = None,
+        filters: Sequence[FrameFilter] = (),
+        on_hold: HoldCallback | None = None,
     ) -> None:
         self._source = source
         self._grab_interval_s = 1.0 / grab_fps
         self._on_error = on_error
+        self._filters = tuple(filters)
+        self._on_hold = on_hold
+        self._hold: NoFrameNow | None = None
         self._slot: LatestSlot[Frame] = LatestSlot()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -60,6 +71,16 @@ class FrameProducer:
     def error(self) -> CaptureError | None:
         """Why the source stopped, once it has failed."""
         return self._error
+
+    @property
+    def hold(self) -> NoFrameNow | None:
+        """Why no frames are offered right now (its .badge: "paused: KeePassXC", its .notice: a
+        sentence), or None while frames flow."""
+        return self._hold
+
+    def set_filters(self, filters: Sequence[FrameFilter]) -> None:
+        """Replace the filters (any thread): the next grab uses the new ones."""
+        self._filters = tuple(filters)  # one reference swap: the capture thread sees old or new
 
     @property
     def running(self) -> bool:
@@ -166,10 +187,41 @@ class FrameProducer:
                 if delay > 0 and self._stop.wait(delay):
                     return
                 next_due = max(next_due + self._grab_interval_s, time.monotonic())
-            frame = self._source.read()
+            try:
+                frame = self._filtered(self._source.read())
+            except NoFrameNow as held:
+                self._set_hold(held)
+                if self._stop.wait(held.retry_after_s):
+                    return
+                next_due = time.monotonic()
+                continue
+            self._set_hold(None)
             self._slot.put(frame)
             self.frames_captured += 1
             self._notify(self._new_frame.set)
+
+    def _filtered(self, frame: Frame) -> Frame:
+        for apply in self._filters:
+            frame = apply(frame)
+        return frame
+
+    def _set_hold(self, held: NoFrameNow | None) -> None:
+        before = self._hold
+        unchanged = before is held or (
+            before is not None and held is not None and before.notice == held.notice
+        )
+        if unchanged:
+            return
+        if held is not None:
+            # Withdraw the last frame at once: it may already show what must not be sent.
+            self._slot.clear()
+            log.info("video held: %s", held.notice)
+        else:
+            log.info("video flows again")
+        self._hold = held
+        if self._on_hold is not None:
+            callback = self._on_hold
+            self._notify(lambda: callback(held))
 
     def _report_error(self) -> None:
         self._new_frame.set()

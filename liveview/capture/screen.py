@@ -21,7 +21,7 @@ import mss
 import numpy as np
 from mss.exception import ScreenShotError
 
-from liveview.capture.base import Frame, FrameSource
+from liveview.capture.base import Frame, FrameSource, Region
 from liveview.errors import CaptureError, ConfigError
 
 CONNECT_ATTEMPTS = 3
@@ -50,19 +50,6 @@ class MonitorInfo:
         primary = ", primary" if self.is_primary else ""
         geometry = f"{self.width}x{self.height} at {self.left},{self.top}"
         return f"{self.index}: {self.name} {geometry}{primary}"
-
-
-@dataclass(frozen=True)
-class Region:
-    """A rectangle in screen coordinates (x, y of the top-left corner, width, height)."""
-
-    x: int
-    y: int
-    width: int
-    height: int
-
-    def describe(self) -> str:
-        return f"{self.width}x{self.height} at {self.x},{self.y}"
 
 
 def parse_region(text: str) -> Region:
@@ -174,6 +161,7 @@ class ScreenSource(FrameSource):
         self._region = region
         self._sct: Any = None
         self._box: dict[str, int] | None = None
+        self._grabbed: Region | None = None
         self._description = "screen"
         self._seq = 0
 
@@ -204,6 +192,8 @@ class ScreenSource(FrameSource):
                 "height": region.height,
             }
             self._description = f"screen {monitor.index} region {region.describe()}"
+        box = self._box
+        self._grabbed = Region(box["left"], box["top"], box["width"], box["height"])
 
     def read(self) -> Frame:
         if self._sct is None or self._box is None:
@@ -216,7 +206,7 @@ class ScreenSource(FrameSource):
             ) from exc
         # A view on the grab's own fresh bytearray (mss allocates one per grab): no copy needed.
         image = np.asarray(shot)
-        frame = Frame(image, time.monotonic(), self._seq, self._description)
+        frame = Frame(image, time.monotonic(), self._seq, self._description, self._grabbed)
         self._seq += 1
         return frame
 

@@ -1,7 +1,8 @@
 """`--source` / `--region` parsing and the factory that turns them into a FrameSource.
 
-Accepted: none | screen[:N] | camera[:N] | file:PATH | url:URL | test[:WxH]
-(a bare http://, https://, rtsp://... address is taken as url:).
+Accepted: none | screen[:N] | window:TITLE | camera[:N] | file:PATH | url:URL | test[:WxH]
+(a bare http://, https://, rtsp://... address is taken as url:). window:TITLE is a
+case-insensitive part of a window's title.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from liveview.capture.base import FrameSource
+from liveview.capture.base import FrameSource, Region
 from liveview.capture.camera import (
     DEFAULT_MAX_CAMERA_INDEX,
     CameraInfo,
@@ -20,18 +21,19 @@ from liveview.capture.camera import (
     list_cameras,
 )
 from liveview.capture.screen import (
-    Region,
     ScreenSource,
     list_monitors,
     parse_region,
     resolve_target,
 )
 from liveview.capture.synthetic import DEFAULT_SIZE, DEFAULT_SYNTHETIC_FPS, SyntheticSource
+from liveview.capture.window import WindowSource, resolve_window
+from liveview.desktop.windows import list_windows, windows_text
 from liveview.errors import CaptureError, ConfigError
 
-SourceKind = Literal["none", "screen", "camera", "file", "url", "test"]
+SourceKind = Literal["none", "screen", "window", "camera", "file", "url", "test"]
 URL_SCHEMES = ("http", "https", "rtsp", "rtsps", "rtmp", "udp", "tcp", "srt")
-SOURCE_SYNTAX = "none | screen[:N] | camera[:N] | file:PATH | url:URL | test"
+SOURCE_SYNTAX = "none | screen[:N] | window:TITLE | camera[:N] | file:PATH | url:URL | test"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class SourceSpec:
     url: str | None = None
     region: Region | None = None
     size: tuple[int, int] | None = None  # test pattern size
+    title: str | None = None  # part of a window's title
 
 
 def _bad(spec: str, why: str) -> ConfigError:
@@ -76,6 +79,10 @@ def parse_source_spec(spec: str, region: str | None = None) -> SourceSpec:
     if kind == "screen":
         index = _index(spec, arg, 1) if arg else None
         return SourceSpec("screen", index=index, region=parsed_region)
+    if kind == "window":
+        if not arg.strip():
+            raise _bad(spec, "give part of the window's title after window:, e.g. window:Firefox")
+        return SourceSpec("window", title=arg.strip())
     if kind == "camera":
         return SourceSpec("camera", index=_index(spec, arg, 0) if arg else 0)
     if kind == "file":
@@ -115,6 +122,11 @@ def open_source(
     if parsed.kind == "screen":
         resolve_target(list_monitors(), parsed.index, parsed.region)  # raises with the monitor list
         return ScreenSource(parsed.index, parsed.region)
+    if parsed.kind == "window":
+        assert parsed.title is not None
+        # Raises WindowNotFoundError / AmbiguousWindowError (exit 2) listing the windows.
+        window = resolve_window(parsed.title)
+        return WindowSource(parsed.title, handle=window.handle)
     if parsed.kind == "camera":
         assert parsed.index is not None
         if camera_exists(parsed.index) is False:
@@ -140,10 +152,16 @@ def cameras_text(cameras: list[CameraInfo]) -> str:
 
 
 def list_sources_text(max_camera_index: int = DEFAULT_MAX_CAMERA_INDEX) -> str:
-    """What --list-sources prints: monitors and cameras, one per line (blocking: probes devices)."""
+    """What --list-sources prints: monitors, windows and cameras, one per line (blocking: probes
+    devices and the window list)."""
     lines = ["Monitors (--source screen:N):"]
     try:
         lines += [f"  {m.describe()}" for m in list_monitors()] or ["  none"]
+    except CaptureError as exc:
+        lines.append(f"  none ({exc})")
+    lines.append("Windows (--source window:TITLE, part of the title), top of the stack first:")
+    try:
+        lines.append(windows_text(list_windows()))
     except CaptureError as exc:
         lines.append(f"  none ({exc})")
     lines.append("Cameras (--source camera:N):")

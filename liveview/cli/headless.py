@@ -37,7 +37,7 @@ from liveview.errors import (
     ConnectionFailedError,
     FatalServiceError,
     LiveViewError,
-    UnsupportedSettingError,
+    UsageError,
 )
 from liveview.protocol import events as ev
 
@@ -76,7 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     h.add_argument(
         "--list-sources",
         action="store_true",
-        help="print the monitors and cameras that can be shown, and exit",
+        help="print the monitors, windows and cameras that can be shown, and exit",
     )
 
 
@@ -185,6 +185,8 @@ class _TurnScript:
 
 
 def exit_code_for(error: LiveViewError) -> int:
+    if isinstance(error, UsageError):
+        return EXIT_USAGE
     if isinstance(error, (ConfigError, FatalServiceError)):
         return EXIT_CONFIG
     if isinstance(error, ConnectionFailedError):
@@ -285,12 +287,9 @@ def main(args: argparse.Namespace) -> int:
             print(list_sources_text())
             return EXIT_OK
         code = asyncio.run(run_session(args, sys.stdout, sys.stderr))
-    except UnsupportedSettingError as exc:  # a usage error: the model and setting are named
+    except ConfigError as exc:  # UsageError (exit 2) names the model and the setting
         sys.stderr.write(f"liveview: {exc.user_message}\n")
-        return EXIT_USAGE
-    except ConfigError as exc:
-        sys.stderr.write(f"liveview: {exc.user_message}\n")
-        return EXIT_CONFIG
+        return exit_code_for(exc)
     except KeyboardInterrupt:
         code = EXIT_OK
     log.info(

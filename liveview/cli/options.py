@@ -85,7 +85,9 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
 
     v = parser.add_argument_group("video")
     v.add_argument(
-        "--source", default=None, help="none | screen[:N] | camera[:N] | file:PATH | url:URL | test"
+        "--source",
+        default=None,
+        help="none | screen[:N] | window:TITLE | camera[:N] | file:PATH | url:URL | test",
     )
     v.add_argument("--region", help="X,Y,W,H: a part of the screen, in screen coordinates")
     v.add_argument("--fps", type=float, help="frames per second sent (0.2-5, default 1)")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from liveview.capture.base import Frame
+from liveview.capture.base import Frame, NoFrameNow
 from liveview.capture.runner import FrameProducer
 from liveview.encode import (
     DEFAULT_CHANGE_THRESHOLD,
@@ -132,6 +132,12 @@ class VideoPipeline:
     def paused(self) -> bool:
         return self._paused
 
+    @property
+    def hold(self) -> NoFrameNow | None:
+        """Why the source offers no frames now (auto-pause, a minimised window): .badge, .notice.
+        Masks and holds are applied by the producer's filters, before any frame reaches here."""
+        return self._producer.hold
+
     def describe(self) -> str:
         return self._producer.describe()
 
@@ -227,6 +233,8 @@ class VideoPipeline:
             return
         if extra_sent != self._extra_sent:
             return  # a tool's frame went out meanwhile: this one would replace it in the lane
+        if self._producer.hold is not None:
+            return  # held while this frame was encoded (auto-pause): it may show what it hides
         self._send(examined.encoded)
         self._detector.mark_sent(examined.thumb)
         self._limiter.mark()

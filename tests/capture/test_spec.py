@@ -54,7 +54,9 @@ def test_bad_specs_say_what_is_accepted(text: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_source_spec(text)
     assert message in str(caught.value)
-    assert "screen[:N] | camera[:N] | file:PATH | url:URL | test" in str(caught.value)
+    assert "screen[:N] | window:TITLE | camera[:N] | file:PATH | url:URL | test" in str(
+        caught.value
+    )
 
 
 def test_region_parsing() -> None:

@@ -1,0 +1,23 @@
+"""AutoPauseGate: desktop.auto_pause's decision as a FrameFilter (it holds the video while a
+window on the pause list is visible on the frame's part of the screen)."""
+
+from __future__ import annotations
+
+from liveview.capture.base import Frame, NoFrameNow
+from liveview.desktop.auto_pause import AutoPauseWatcher
+
+
+class AutoPauseGate:
+    """Put it first in FrameProducer's filters: a held frame costs no masking."""
+
+    def __init__(self, watcher: AutoPauseWatcher) -> None:
+        self._watcher = watcher
+
+    def __call__(self, frame: Frame) -> Frame:
+        reason = self._watcher.reason_for(frame.region)
+        if reason is None:
+            return frame
+        # Looked at again at twice the list's refresh rate: resumes as soon as the list says so.
+        raise NoFrameNow(
+            reason.notice, badge=reason.badge, retry_after_s=self._watcher.poll_interval_s / 2
+        )
