@@ -13,7 +13,7 @@ user asked for is sent unverified: the service's own answer decides.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from types import MappingProxyType
 
@@ -96,9 +96,14 @@ class ModelInfo:
     transcription_languages: bool = False  # inputAudioTranscription.languageCodes
     interaction_status: bool = False  # serverContent.interactionStatus (background reasoning)
     translation: bool = False  # speech to speech translation (translationConfig)
+    # setup.historyConfig.initialHistoryInClientContent: earlier turns may be seeded as
+    # clientContent turns with their roles before the first new turn (Continue).
+    history_in_client_content: bool = False
     input_token_limit: int = 131_072
     output_token_limit: int = 65_536
-    frame_tokens: Mapping[str | None, int] = FRAME_TOKENS_3X
+    # A factory, not a default: a mappingproxy is unhashable, which dataclasses on 3.11 refuse
+    # as a mutable default (the module did not import on 3.11).
+    frame_tokens: Mapping[str | None, int] = field(default_factory=lambda: FRAME_TOKENS_3X)
     price: Price | None = None
     replacement: str = STABLE_MODEL  # what to use instead when this one is retired or legacy
     notes: str = ""
@@ -127,6 +132,7 @@ _3_8 = ModelInfo(
     non_blocking_by_default=True,
     proactivity=Proactivity.ALWAYS_ON,
     transcription_languages=True,
+    history_in_client_content=True,
     notes="The default. Replies in audio; text comes from the transcription of the reply.",
 )
 
