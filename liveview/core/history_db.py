@@ -139,8 +139,9 @@ def _configure(conn: sqlite3.Connection, *, new: bool) -> None:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT_BYTES}")
-    # A deleted conversation is overwritten where that costs no extra I/O, not just unlinked.
-    conn.execute("PRAGMA secure_delete = FAST")
+    # A deleted conversation is overwritten with zeros, not just unlinked: its words must not
+    # stay readable in the file (FAST left them in freed pages of the full-text index).
+    conn.execute("PRAGMA secure_delete = ON")
 
 
 def connect(

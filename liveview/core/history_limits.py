@@ -112,7 +112,9 @@ def reclaim(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')")
     # Free pages go back to the file system (auto_vacuum INCREMENTAL); the WAL is
     # checkpointed and truncated so the bytes leave the disk now.
-    conn.execute("PRAGMA incremental_vacuum").fetchall()
+    # executescript, not execute: each step of this pragma frees one page, and execute()
+    # steps a statement without result columns only once.
+    conn.executescript("PRAGMA incremental_vacuum;")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
 
@@ -140,12 +142,16 @@ _SESSION_SIZES = f"""
 
 def prune_to_budget(conn: sqlite3.Connection, max_bytes: int, keep: Collection[int]) -> int:
     """Past `max_bytes`, delete the oldest sessions holding the excess share of what is stored
-    (down to PRUNE_TO_FRACTION of the budget). Returns how many sessions were deleted."""
+    (down to PRUNE_TO_FRACTION of the budget), never those in `keep` nor the newest one.
+    Returns how many sessions were deleted."""
     used = used_bytes(conn)
     if used <= max_bytes:
         return 0
     share = (used - max_bytes * PRUNE_TO_FRACTION) / used
-    sizes = [(sid, size) for sid, size in conn.execute(_SESSION_SIZES) if sid not in keep]
+    rows = conn.execute(_SESSION_SIZES).fetchall()
+    # The newest session stays even when it alone is over the budget (the hard cap bounded
+    # it): pruning must not make the conversation that just ended vanish.
+    sizes = [(sid, size) for sid, size in rows[:-1] if sid not in keep]
     need = share * sum(size for _, size in sizes)
     chosen: list[int] = []
     freed = 0

@@ -350,6 +350,7 @@ class HistoryWriter:
             store.finish_session(
                 session_id, item.ended_at, tokens_used=item.tokens_used, cost_usd=item.cost_usd
             )
+        self._maintain()  # a session's end is a quiet moment for the daily retention check
 
     def _write_failed(self, exc: HistoryError) -> None:
         if isinstance(exc, HistoryFull):
