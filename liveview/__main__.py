@@ -1,4 +1,4 @@
-"""`liveview`: the window; `liveview headless|serve|bench|doctor ...`: the other ways in."""
+"""`liveview`: the window; `liveview headless|serve|bench|doctor|history ...`: the other ways in."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from liveview import __version__
 from liveview.cli.options import EXIT_USAGE, add_session_options
 
-COMMANDS = ("headless", "serve", "bench", "doctor")
+COMMANDS = ("headless", "serve", "bench", "doctor", "history")
 
 
 def _headless(argv: Sequence[str]) -> int:
@@ -48,6 +48,12 @@ def _doctor(argv: Sequence[str]) -> int:
     return doctor_main(list(argv))
 
 
+def _history(argv: Sequence[str]) -> int:
+    from liveview.cli.history import main as history_main
+
+    return history_main(list(argv))
+
+
 def _window(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="liveview",
@@ -76,6 +82,7 @@ _DISPATCH: dict[str, Callable[[Sequence[str]], int]] = {
     "serve": _serve,
     "bench": _bench,
     "doctor": _doctor,
+    "history": _history,
 }
 
 
