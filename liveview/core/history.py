@@ -1,4 +1,4 @@
-"""The conversation history: what is kept of each session, and the store that keeps it.
+"""The conversation history: the store that keeps each session (records: history_records.py).
 
 `HistoryStore` is one SQLite connection (sqlite3 with FTS5, WAL; see history_db for opening
 and history_schema for the tables). It is blocking and belongs to one thread: the session's
@@ -10,143 +10,26 @@ Size and age limits live in history_limits.py.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from liveview.core.history_db import Check, HistoryCorrupt, classify, connect, default_path
 from liveview.core.history_limits import reclaim
-
-TITLE_MAX_CHARS = 80  # the list shows the first user words, cut at a word boundary
-SEARCH_LIMIT = 20
-# Hits are fetched per turn, best first, then folded to one per session: fetch this many turns
-# per session wanted so that a session with many matching turns does not crowd the others out.
-SEARCH_OVERFETCH = 4
-SNIPPET_TOKENS = 12  # words of context around the match (FTS5 snippet(), at most 64)
-SNIPPET_MARKS = ("[", "]")
-
-
-class TurnRole(StrEnum):
-    USER = "user"
-    MODEL = "model"
-    TOOL = "tool"  # a function call and its answer
-    CODE = "code"
-    CODE_RESULT = "code_result"
-    NOTICE = "notice"  # what liveview itself said (reconnects, errors)
-
-
-class TurnInput(StrEnum):
-    SPOKEN = "spoken"
-    TYPED = "typed"
-
-
-@dataclass(frozen=True)
-class SessionMeta:
-    """What is known when a session starts."""
-
-    started_at: float  # unix seconds
-    backend: str = ""
-    model: str = ""
-    source: str = ""
-    profile: str = ""
-
-
-@dataclass(frozen=True)
-class ToolCallRecord:
-    id: str
-    name: str
-    args: Mapping[str, Any] = field(default_factory=dict)
-    result: str | None = None  # None: not answered (yet)
-
-
-@dataclass(frozen=True)
-class TurnRecord:
-    """One finished turn. Writing the same `seq` of a session again updates that turn (a reply
-    cut off after it was kept, sources that arrived late)."""
-
-    seq: int
-    at: float
-    role: TurnRole
-    text: str
-    input: TurnInput | None = None
-    interrupted: bool = False
-    heard_ms: float | None = None
-    tool_calls: tuple[ToolCallRecord, ...] = ()
-    sources: tuple[tuple[str, str], ...] = ()  # (title, uri)
-    meta: Mapping[str, str] = field(default_factory=dict)
-    latency_ms: float | None = None
-    # The frame the model had at a user turn (the JPEG as sent); the writer makes the thumbnail
-    # off the event loop. Not compared: a re-sent turn without it keeps its thumbnail.
-    frame_jpeg: bytes | None = field(default=None, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class StoredTurn:
-    id: int
-    record: TurnRecord
-    has_thumbnail: bool
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    id: int
-    started_at: float
-    ended_at: float | None
-    title: str
-    backend: str
-    model: str
-    turns: int
-    thumbnail: bytes | None = None
-
-
-@dataclass(frozen=True)
-class StoredSession:
-    id: int
-    meta: SessionMeta
-    ended_at: float | None
-    title: str
-    tokens_used: int | None
-    cost_usd: float | None
-    turns: tuple[StoredTurn, ...]
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    session_id: int
-    turn_id: int
-    started_at: float
-    title: str
-    role: TurnRole
-    snippet: str
-    score: float  # bm25: lower is better
-    hits_in_session: int
-
-
-def title_from(text: str, limit: int = TITLE_MAX_CHARS) -> str:
-    words = " ".join(text.split())
-    if len(words) <= limit:
-        return words
-    cut = words[:limit].rsplit(" ", 1)[0] or words[:limit]
-    return cut + "…"
-
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def fts_query(text: str, *, prefix: bool = True) -> str:
-    """What the user typed as an FTS5 query: every word must match (quoted, so no word is read
-    as FTS syntax), the last one as a prefix (search as you type). '' when there is no word."""
-    words = _WORD.findall(text)
-    if not words:
-        return ""
-    terms = [f'"{w}"' for w in words]
-    if prefix:
-        terms[-1] += "*"
-    return " ".join(terms)
+from liveview.core.history_records import (
+    SearchHit,
+    SessionMeta,
+    SessionSummary,
+    StoredSession,
+    StoredTurn,
+    ToolCallRecord,
+    TurnInput,
+    TurnRecord,
+    TurnRole,
+    title_from,
+)
+from liveview.core.history_search import SEARCH_LIMIT, SNIPPET_MARKS, fts_query, search
 
 
 def _json_or_none(value: object) -> str | None:
@@ -358,38 +241,15 @@ class HistoryStore:
         self, text: str, *, limit: int = SEARCH_LIMIT, marks: tuple[str, str] = SNIPPET_MARKS
     ) -> list[SearchHit]:
         """Sessions whose turns hold every word of `text`, best match first (bm25), each with
-        a snippet of its best turn, the matched words between `marks`."""
-        query = fts_query(text)
-        if not query or limit <= 0:
-            return []
-        # The inner query is on the FTS table alone, so FTS5 sorts by rank itself and
-        # snippet() is computed only for the rows kept.
-        rows = self._read(
-            "SELECT h.rowid, h.score, h.snip, t.session_id, t.role, s.started_at, s.title "
-            "FROM (SELECT rowid, rank AS score, snippet(turns_fts, 0, ?, ?, '…', ?) AS snip "
-            "      FROM turns_fts WHERE turns_fts MATCH ? ORDER BY rank LIMIT ?) AS h "
-            "JOIN turns t ON t.id = h.rowid JOIN sessions s ON s.id = t.session_id "
-            "ORDER BY h.score",
-            (*marks, SNIPPET_TOKENS, query, limit * SEARCH_OVERFETCH),
-        )
-        return _fold_per_session(rows, limit)
+        a snippet of its best turn, the matched words between `marks` (history_search.py)."""
+        try:
+            return search(self.conn, text, limit=limit, marks=marks)
+        except sqlite3.DatabaseError as exc:
+            raise classify(exc, self.path) from exc
 
     def integrity_problems(self) -> list[str]:
         rows = self._read("PRAGMA integrity_check")
         return [] if [tuple(r) for r in rows] == [("ok",)] else [str(r[0]) for r in rows]
-
-
-def _fold_per_session(rows: Sequence[Sequence[Any]], limit: int) -> list[SearchHit]:
-    best: dict[int, SearchHit] = {}
-    counts: dict[int, int] = {}
-    for turn_id, score, snip, session_id, role, started_at, title in rows:
-        counts[session_id] = counts.get(session_id, 0) + 1
-        if session_id not in best:
-            best[session_id] = SearchHit(
-                session_id, turn_id, started_at, title, TurnRole(role), snip, score, 0
-            )
-    hits = [replace(h, hits_in_session=counts[h.session_id]) for h in best.values()]
-    return hits[:limit]
 
 
 __all__ = [
@@ -406,4 +266,6 @@ __all__ = [
     "TurnRecord",
     "TurnRole",
     "default_path",
+    "fts_query",
+    "title_from",
 ]

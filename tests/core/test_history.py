@@ -137,6 +137,32 @@ def test_search_finds_word_forms_and_prefixes_and_folds_hits_per_session(db: Pat
         assert len(hits) == 1 and hits[0].hits_in_session == 2
 
 
+def test_a_word_being_typed_is_a_prefix_only_from_three_letters() -> None:
+    assert fts_query("python tr") == '"python" "tr"'
+    assert fts_query("python tra") == '"python" "tra"*'
+    assert fts_query("python tra", prefix=False) == '"python" "tra"'
+
+
+def test_a_word_found_everywhere_is_ranked_among_its_newest_matches(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liveview.core import history_search
+
+    monkeypatch.setattr(history_search, "RANK_WINDOW", 3)
+    with HistoryStore.open() as store:
+        best_but_old = write_session(store, ["screen screen screen screen"], started_at=T0)
+        newer = [
+            write_session(store, [f"the screen, and other words {i}"], started_at=T0 + i)
+            for i in range(1, 6)
+        ]
+        found = [h.session_id for h in store.search("screen")]
+        assert best_but_old not in found and sorted(found) == newer[-3:]
+        assert [h.session_id for h in store.search("screen screen")] != []
+    monkeypatch.setattr(history_search, "RANK_WINDOW", 1000)
+    with HistoryStore.open() as store:
+        assert store.search("screen")[0].session_id == best_but_old
+
+
 @pytest.mark.parametrize(
     "text", ['"', "AND", "OR NOT", "foo*(", "-x", "NEAR(a b)", "col:val", "'", "^", "***"]
 )
