@@ -176,6 +176,7 @@ class HistoryWriter:
         # Writer-thread state below.
         self._store: HistoryStore | None = None
         self._ids: dict[SessionKey, int] = {}  # sessions begun and not ended: never pruned
+        self._ids_seen: dict[SessionKey, int] = {}  # a copy for other threads, swapped whole
         self._metas: dict[SessionKey, SessionMeta] = {}
         self._reported: set[ProblemKind] = set()
         self._last_retention = 0.0
@@ -247,8 +248,8 @@ class HistoryWriter:
 
     @property
     def session_ids(self) -> dict[SessionKey, int]:
-        """Database ids of the sessions running now (the writer thread fills it)."""
-        return dict(self._ids)
+        """Database ids of the sessions running now, as the writer thread last left them."""
+        return self._ids_seen
 
     # -- the writer thread ---------------------------------------------------------------------
 
@@ -279,6 +280,8 @@ class HistoryWriter:
             except Exception:  # a bug must not stop the history for the rest of the run
                 self._dropped += 1
                 log.exception("history: an item could not be written")
+            if self._ids != self._ids_seen:
+                self._ids_seen = dict(self._ids)  # one assignment: readers never see it half-made
             if self._overflowed:
                 self._report(ProblemKind.BEHIND, BEHIND_MESSAGE)
         if self._store is not None:

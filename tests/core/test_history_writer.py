@@ -80,7 +80,9 @@ def test_a_session_is_written_turn_by_turn_with_thumbnails(db: Path) -> None:
     writer.add_turn(key, model(1, "A blue square."))
     assert writer.flush()
     assert kept_sessions() == [("what is on screen?", ["what is on screen?", "A blue square."])]
+    assert writer.session_ids == {key: 1}  # the database id of the session running
     writer.end_session(key, tokens_used=99)
+    assert writer.flush() and writer.session_ids == {}
     writer.close()
     with HistoryStore.open() as store:
         session = store.get_session(store.session_ids()[0])
