@@ -240,6 +240,9 @@ class _TimedSink:
     def end_session(self, key: SessionKey, **kwargs: Any) -> None:
         self.writer.end_session(key, **kwargs)
 
+    def close(self, timeout_s: float = 10.0) -> None:
+        self.writer.close(timeout_s)
+
 
 def _session_events(talk: _Talk, pairs: int) -> Iterator[list[object]]:
     for _ in range(pairs):

@@ -89,6 +89,7 @@ class HistorySink(Protocol):
         tokens_used: int | None = None,
         cost_usd: float | None = None,
     ) -> None: ...
+    def close(self, timeout_s: float = ...) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,9 @@ class HistoryOff:
         tokens_used: int | None = None,
         cost_usd: float | None = None,
     ) -> None:
+        pass
+
+    def close(self, timeout_s: float = CLOSE_TIMEOUT_S) -> None:
         pass
 
 

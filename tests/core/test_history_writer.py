@@ -197,6 +197,7 @@ def test_no_history_writes_nothing_at_all(db: Path) -> None:
         assert isinstance(sink, HistoryOff)
         recorder = HistoryRecorder(Transcript(), sink, SessionMeta(T0))
         recorder.finish()
+        sink.close()
     assert not db.parent.exists()
 
 
