@@ -1,4 +1,4 @@
-"""`liveview`: the window; `liveview headless|serve|bench|doctor ...`: the other ways in."""
+"""`liveview`: the window; `liveview headless|serve|bench|doctor|history ...`: the other ways in."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from liveview.cli.options import EXIT_USAGE, add_session_options
 
-COMMANDS = ("headless", "serve", "bench", "doctor")
+COMMANDS = ("headless", "serve", "bench", "doctor", "history")
 
 
 def _headless(argv: Sequence[str]) -> int:
@@ -68,6 +68,12 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+def _history(argv: Sequence[str]) -> int:
+    from liveview.cli.history import main as history_main
+
+    return history_main(list(argv))
+
+
 def _window(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="liveview",
@@ -96,6 +102,7 @@ _DISPATCH: dict[str, Callable[[Sequence[str]], int]] = {
     "serve": _serve,
     "bench": _bench,
     "doctor": _doctor,
+    "history": _history,
 }
 
 

@@ -18,6 +18,7 @@ BENCHMARKS = {
     "audio": "audio: barge-in latency, playback start, underruns, mic cadence (PulseAudio)",
     "session": "session: reconnect gap, memory over a long session, loop lag under load",
     "startup": "startup: process start to main window shown",
+    "history": "history: search over 10,000 kept sessions; the cost of keeping a turn live",
 }
 
 

@@ -7,7 +7,7 @@ Feed it every event (protocol or core) with `apply(event, at)`; `at` is wall-clo
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -183,20 +183,25 @@ class Transcript:
 
     # -- export -------------------------------------------------------------------------------
 
-    def to_json(self) -> str:
+    def to_json(self, session: Mapping[str, object] | None = None) -> str:
+        """`session`: what is known of a kept session (history export), written first."""
         rows = []
         for entry in self.entries:
             row = asdict(entry)
             row["role"] = entry.role.value
-            row["time"] = _iso(entry.started_at)
+            row["time"] = iso_time(entry.started_at)
             del row["open"]
             rows.append(row)
-        return json.dumps({"conversation": rows}, indent=2, ensure_ascii=False)
+        doc: dict[str, object] = {"session": dict(session)} if session else {}
+        doc["conversation"] = rows
+        return json.dumps(doc, indent=2, ensure_ascii=False)
 
-    def to_markdown(self) -> str:
+    def to_markdown(self, subtitle: str = "") -> str:
         lines = ["# liveview conversation", ""]
+        if subtitle:
+            lines += [f"*{subtitle}*", ""]
         for entry in self.entries:
-            lines.append(f"**{ROLE_LABELS[entry.role]}** · {_iso(entry.started_at)}")
+            lines.append(f"**{ROLE_LABELS[entry.role]}** · {iso_time(entry.started_at)}")
             lines.append("")
             if entry.role in (Role.CODE, Role.CODE_RESULT):
                 lines += [f"```{entry.meta.get('language', '').lower()}", entry.text, "```"]
@@ -231,5 +236,5 @@ def _heard_text(heard_ms: float | None) -> str:
     return f" after {heard_ms / 1000:.1f} s"
 
 
-def _iso(at: float) -> str:
+def iso_time(at: float) -> str:
     return datetime.fromtimestamp(at, tz=UTC).astimezone().isoformat(timespec="seconds")

@@ -106,6 +106,9 @@ class ModelInfo:
     transcription_languages: bool = False  # inputAudioTranscription.languageCodes
     interaction_status: bool = False  # serverContent.interactionStatus (background reasoning)
     translation: bool = False  # speech to speech translation (translationConfig)
+    # setup.historyConfig.initialHistoryInClientContent: earlier turns may be seeded as
+    # clientContent turns with their roles before the first new turn (Continue).
+    history_in_client_content: bool = False
     input_token_limit: int = 131_072
     output_token_limit: int = 65_536
     frame_tokens: FrameTokens = FRAME_TOKENS_3X
@@ -138,6 +141,7 @@ _3_8 = ModelInfo(
     non_blocking_by_default=True,
     proactivity=Proactivity.ALWAYS_ON,
     transcription_languages=True,
+    history_in_client_content=True,
     notes="The default. Replies in audio; text comes from the transcription of the reply.",
 )
 
