@@ -7,8 +7,9 @@ set -euo pipefail
 RUNTIME="libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-shape0 libxcb-randr0
  libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1
  libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 espeak-ng"
-# What the tests add: a virtual display and a real sound server to record from.
-TEST="xvfb xauth x11-utils xdotool imagemagick pulseaudio pulseaudio-utils sox"
+# What the tests add: a virtual display and a real sound server to record from; the fonts the
+# legibility pages are drawn with (liveview/bench/pages.py: DejaVu Sans, Sans Mono, Serif).
+TEST="xvfb xauth x11-utils xdotool imagemagick pulseaudio pulseaudio-utils sox fonts-dejavu-core"
 
 want="$RUNTIME"
 [ "${1:-run}" = "test" ] && want="$RUNTIME $TEST"

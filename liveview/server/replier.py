@@ -155,7 +155,11 @@ class Replier:
         now = time.monotonic()
         if turn.kind == "voice" and turn.utterance is not None:
             return replies.voice_reply(turn.utterance, frame, self._conversation, now)
-        return replies.text_reply(turn.text, frame, self._conversation, now)
+        screen = await replies.read_screen(self._tracker, turn.text)  # OCR (issue 15)
+        zoom = replies.zoom_request(screen, turn.text, self._setup, self._tracker)
+        if zoom is not None:  # small text: ask the client for a zoom_to_region crop
+            return await self._tool_reply(zoom)
+        return replies.text_reply(turn.text, frame, self._conversation, now, screen)
 
     async def _first_part_sent(self) -> None:
         if not self._started:
@@ -244,13 +248,17 @@ class Replier:
             self._finished_calls.add(call_id)
         check_response(exchange, result, decl)
         if request.kind in ("zoom", "snapshot"):
-            exchange.next_frame_size = await self._frame_size(next_frame)
+            exchange.next_frame_size, data = await self._frame_size(next_frame)
+            read = await replies.read_tool_frame(self._tracker, data)  # OCR at full detail
+            return describe_exchange(exchange, request) + read
         return describe_exchange(exchange, request)
 
-    async def _frame_size(self, next_frame: asyncio.Future[bytes]) -> tuple[int, int] | None:
+    async def _frame_size(
+        self, next_frame: asyncio.Future[bytes]
+    ) -> tuple[tuple[int, int] | None, bytes | None]:
         try:
             data = await asyncio.wait_for(next_frame, self._settings.tool_frame_wait_s)
             frame = await asyncio.to_thread(analyse_jpeg, data)
         except (TimeoutError, FrameDecodeError):
-            return None
-        return frame.width, frame.height
+            return None, None
+        return (frame.width, frame.height), data
