@@ -13,7 +13,7 @@ user asked for is sent unverified: the service's own answer decides.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from types import MappingProxyType
 
@@ -98,7 +98,8 @@ class ModelInfo:
     translation: bool = False  # speech to speech translation (translationConfig)
     input_token_limit: int = 131_072
     output_token_limit: int = 65_536
-    frame_tokens: Mapping[str | None, int] = FRAME_TOKENS_3X
+    # A factory: on Python 3.11 a mappingproxy default is refused as mutable (3.12 hashes it).
+    frame_tokens: Mapping[str | None, int] = field(default_factory=lambda: FRAME_TOKENS_3X)
     price: Price | None = None
     replacement: str = STABLE_MODEL  # what to use instead when this one is retired or legacy
     notes: str = ""
