@@ -18,6 +18,8 @@ BENCHMARKS = {
     "audio": "audio: barge-in latency, playback start, underruns, mic cadence (PulseAudio)",
     "session": "session: reconnect gap, memory over a long session, loop lag under load",
     "startup": "startup: process start to main window shown",
+    "legibility": "legibility: OCR accuracy of screens per max side/JPEG quality, token costs",
+    "speech": "speech: offline speech-to-text (pocketsphinx) word error rate on espeak-ng speech",
 }
 
 

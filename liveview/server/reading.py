@@ -57,6 +57,9 @@ class Reading:
     note: str = ""  # why it is not complete, written for the user
     cached: bool = False  # answered from the cache, no reading done for this request
     reduced: int = 1  # the picture was decoded at 1/reduced of its size
+    # Every recognised piece as the recogniser read it, before pieces of a row were joined into
+    # lines (for measuring: the legibility bench scores these against the text drawn).
+    pieces: tuple[Line, ...] = ()
 
     @property
     def usable(self) -> bool:
@@ -121,6 +124,10 @@ class _Job:
 
 def _lines(done: list[tuple[Box, Recognised]]) -> tuple[Line, ...]:
     return layout.arrange([(box, r.text, r.confidence) for box, r in done])
+
+
+def _pieces(done: list[tuple[Box, Recognised]]) -> tuple[Line, ...]:
+    return tuple(Line(r.text, box, r.confidence) for box, r in done if r.text.strip())
 
 
 class ScreenReader:
@@ -288,15 +295,8 @@ class ScreenReader:
             self._cache.popitem(last=False)
 
     def _run(self, job: _Job) -> Reading:
-        job.started_at = started = time.monotonic()
-        limit = DETAIL_READ_MAX_SIDE_PX if job.detail else FRAME_READ_MAX_SIDE_PX
         try:
-            bgr, job.reduced = decode_checked(job.data, limit)
-        except BadFrame as exc:
-            return Reading("bad_frame", note=f"I could not read that frame: {exc}.")
-        job.size = (int(bgr.shape[1]), int(bgr.shape[0]))
-        try:
-            self.engine.load()
+            return _read_job(self.engine, job)
         except OcrUnavailable as exc:
             with self._cond:
                 first = self.unavailable is None
@@ -306,19 +306,36 @@ class ScreenReader:
                 log.warning("text recognition is not available, replies use the picture "
                             "analysis only: %s", exc)  # fmt: skip
             return Reading("unavailable", note=self._unavailable_note())
-        boxes = self.engine.detect(bgr)
-        order = [boxes[i] for row in layout.reading_order(boxes) for i in row]
-        job.boxes = len(order)
-        finished = self.engine.recognise(bgr, order, job.add, job.stop.is_set)
-        width, height = job.size
-        spent = time.monotonic() - started
-        if not finished:
-            return Reading("partial", _lines(job.done), width, height, len(order), spent,
-                           note="This read was stopped for a newer question.",
-                           reduced=job.reduced)  # fmt: skip
-        return Reading(
-            "complete", _lines(job.done), width, height, len(order), spent, reduced=job.reduced
-        )
+
+
+def _read_job(engine: OcrEngine, job: _Job) -> Reading:
+    """Blocking: decode, detect, recognise in reading order. OcrUnavailable from the engine."""
+    job.started_at = started = time.monotonic()
+    limit = DETAIL_READ_MAX_SIDE_PX if job.detail else FRAME_READ_MAX_SIDE_PX
+    try:
+        bgr, job.reduced = decode_checked(job.data, limit)
+    except BadFrame as exc:
+        return Reading("bad_frame", note=f"I could not read that frame: {exc}.")
+    job.size = (int(bgr.shape[1]), int(bgr.shape[0]))
+    engine.load()
+    boxes = engine.detect(bgr)
+    order = [boxes[i] for row in layout.reading_order(boxes) for i in row]
+    job.boxes = len(order)
+    finished = engine.recognise(bgr, order, job.add, job.stop.is_set)
+    width, height = job.size
+    spent = time.monotonic() - started
+    if not finished:
+        return Reading("partial", _lines(job.done), width, height, len(order), spent,
+                       note="This read was stopped for a newer question.",
+                       reduced=job.reduced, pieces=_pieces(job.done))  # fmt: skip
+    return Reading("complete", _lines(job.done), width, height, len(order), spent,
+                   reduced=job.reduced, pieces=_pieces(job.done))  # fmt: skip
+
+
+def read_now(engine: OcrEngine, data: bytes, *, detail: bool = False) -> Reading:
+    """Blocking: one whole read on the calling thread, no cache, no budget (benches, the
+    self-test). OcrUnavailable when the engine cannot run."""
+    return _read_job(engine, _Job(frame_key(data, detail), data, detail=detail, urgent=True))
 
 
 _shared: ScreenReader | None = None
