@@ -6,9 +6,9 @@ Everything here blocks (model loading ~1.3 s, a read 0.5-5 s on 2 cores): `serve
 calls it from its own worker thread, never from the event loop.
 
 A read is two steps so that it can be bounded: detection finds the text boxes (one pass over the
-picture), then recognition reads them in steps of REC_STEP boxes in reading order (within a step, sorted by
-width so that a batch pads little), and `should_stop()` is asked between steps, so a read past
-its time budget stops within one step (~0.5 s) with the top of the screen read.
+picture), then recognition reads them in steps of REC_STEP boxes in reading order (within a
+step, sorted by width so that a batch pads little), and `should_stop()` is asked between steps,
+so a read past its time budget stops within one step (~0.5 s) with the top of the screen read.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ CROP_MARGIN_PX = 1
 DET_MIN_SIDE_PX = 540
 # On Linux the worker thread lowers its priority before it creates the onnxruntime session:
 # the session's pool threads inherit it, so a read never starves the GUI, audio or the loop.
-WORKER_NICE = 10
+WORKER_NICE = 5
 
 
 class OcrUnavailable(LocalError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from liveview.server import screen_text
@@ -118,7 +118,7 @@ def screen_answer(reading: Reading, question: Question) -> str:
     nothing to add to a turn that is not about the screen)."""
     if not reading.usable:
         return reading.note if question.about_screen or reading.status != "pending" else ""
-    clear = [ln for ln in reading.lines if ln.confidence >= QUOTE_MIN_CONFIDENCE]
+    clear = tuple(ln for ln in reading.lines if ln.confidence >= QUOTE_MIN_CONFIDENCE)
     unclear = len(reading.lines) - len(clear)
     if not question.about_screen:
         if not clear:
@@ -127,25 +127,38 @@ def screen_answer(reading: Reading, question: Question) -> str:
             f"{OCR_SOURCE}, found {_count(len(clear), 'line')} of text on it; ask me what it "
             "says to hear them."
         )
-    clear_reading = Reading(
-        reading.status, tuple(clear), reading.width, reading.height, reduced=reading.reduced
-    )
-    picked = screen_text.select(clear_reading, question)
-    where = f" in the {question.region}" if question.region else ""
     size = f"the {reading.width} by {reading.height} frame"
-    head = f"{OCR_SOURCE}, read {_count(len(clear), 'line')} of text on {size}"
-    parts = [
-        head + (f", {len(picked.matching) + len(picked.others)} of them{where}." if where else ".")
-    ]
+    if not clear:
+        parts = [f"{OCR_SOURCE}, found no readable text on {size}."]
+    else:
+        parts = _quote_selection(replace(reading, lines=clear), question, size)
+    if unclear:
+        parts.append(f"{_count(unclear, 'piece')} of text too small or unclear to read.")
+    return " ".join(parts)
+
+
+def _quote_selection(reading: Reading, question: Question, size: str) -> list[str]:
+    """The lines answering `question`, quoted: matching ones first, then the rest in reading
+    order, at most QUOTED_LINES_MAX; what is left is counted."""
+    picked = screen_text.select(reading, question)
+    head = f"{OCR_SOURCE}, read {_count(len(reading.lines), 'line')} of text on {size}"
+    where = f" in the {question.region}" if question.region else ""
+    inside = len(picked.matching) + len(picked.others)
+    parts = [head + (f", {inside} of them{where}." if where else ".")]
     if reading.status == "partial":
         parts.append(reading.note)
+    if where and not inside:
+        parts.append(
+            f"I found no readable text{where}; text there may be too small for this frame "
+            "(a zoom into that region or a sharp snapshot would show it at full detail)."
+        )
+        return parts
     room = QUOTED_LINES_MAX
     if question.needles:
         if picked.matching:
             quoted, shown = _quoted(picked.matching, room)
             room -= shown
-            words = ", ".join(question.keywords)
-            parts.append(f"Lines with {words}: {quoted}.")
+            parts.append(f"Lines with {', '.join(question.keywords)}: {quoted}.")
         else:
             parts.append(f"No line{where} has {_or_list(question.needles[:6])}.")
     if picked.others and room > 0:
@@ -153,14 +166,10 @@ def screen_answer(reading: Reading, question: Question) -> str:
         room -= shown
         label = "The other lines" if picked.matching else "In reading order"
         parts.append(f"{label}{where}: {quoted}.")
-    left = len(picked.matching) + len(picked.others) - (QUOTED_LINES_MAX - room)
+    left = inside - (QUOTED_LINES_MAX - room)
     if left > 0:
         parts.append(f"{_count(left, 'more line')}{where} not read out.")
-    if not clear:
-        parts = [f"{OCR_SOURCE}, found no readable text on {size}."]
-    if unclear:
-        parts.append(f"{_count(unclear, 'piece')} of text too small or unclear to read.")
-    return " ".join(parts)
+    return parts
 
 
 def _count(n: int, noun: str) -> str:

@@ -68,13 +68,14 @@ REGIONS: dict[str, tuple[float, float, float, float]] = {
     "middle": (0.25, 0.25, 0.75, 0.75),
 }
 _REGION_ALIASES = {"upper": "top", "lower": "bottom", "centre": "middle", "center": "middle"}
+# Corners first: "in the bottom right" is a corner, not "the bottom".
+_CORNER_RE = re.compile(r"\b(top|bottom|upper|lower)[\s-]+(left|right)\b", re.IGNORECASE)
 _REGION_RE = re.compile(
-    r"\b(top|bottom|upper|lower)[\s-]+(left|right)\b"
-    r"|\b(?:in|at|on|to|of)\s+the\s+(top|bottom|upper|lower|left|right|middle|centre|center)\b"
+    r"\b(?:in|at|on|to|of)\s+the\s+(top|bottom|upper|lower|left|right|middle|centre|center)\b"
     r"|\b(top|bottom|left|right)[\s-]+(?:corner|side|half|part|edge|area|column|bar)\b",
     re.IGNORECASE,
 )
-_WORD_RE = re.compile(r"[\w'.+#/-]+")
+_WORD_RE = re.compile(r"[\w'.+#/]+")
 
 # Zooming: text this small in the regular frame, or read with less confidence, is "not legible".
 SMALL_TEXT_PX = 9  # text box height in regular-frame pixels (x-height ~4 px: JPEG smears it)
@@ -111,13 +112,13 @@ def parse_question(text: str) -> Question:
 
 
 def _region(lowered: str) -> str | None:
+    if corner := _CORNER_RE.search(lowered):
+        vertical = _REGION_ALIASES.get(corner.group(1), corner.group(1))
+        return f"{vertical} {corner.group(2)}"
     match = _REGION_RE.search(lowered)
     if match is None:
         return None
-    if match.group(1):
-        vertical = _REGION_ALIASES.get(match.group(1), match.group(1))
-        return f"{vertical} {match.group(2)}"
-    word = match.group(3) or match.group(4)
+    word = match.group(1) or match.group(2)
     return _REGION_ALIASES.get(word, word)
 
 
@@ -169,14 +170,18 @@ def zoom_region(reading: Reading, question: Question) -> tuple[int, int, int, in
 
     The lines considered are those of the region the question names (all lines otherwise); when
     at least ZOOM_WHEN_FRACTION of them are small or uncertain, the box around those lines is
-    zoomed, padded by a text height. A reduced decode (reading.reduced > 1) is scaled back."""
-    if not reading.usable or not reading.lines:
+    zoomed, padded by a text height. A region named where nothing legible was read at all is
+    zoomed whole (its text may be too small even to be found). A reduced decode
+    (reading.reduced > 1) is scaled back to the frame's pixels."""
+    if not reading.usable:
         return None
     lines = list(reading.lines)
     if question.region is not None:
         lines = [
             ln for ln in lines if in_region(ln, question.region, reading.width, reading.height)
         ]
+        if not lines:
+            return _scaled(_region_box(question.region, reading), reading.reduced)
     bad = [line for line in lines if illegible(line)]
     if not lines or len(bad) < ZOOM_WHEN_FRACTION * len(lines):
         return None
@@ -187,7 +192,16 @@ def zoom_region(reading: Reading, question: Question) -> tuple[int, int, int, in
     y1 = min(float(reading.height), max(line.box.bottom for line in bad) + pad)
     x0, x1 = _at_least(x0, x1, ZOOM_MIN_SIDE_PX, reading.width)
     y0, y1 = _at_least(y0, y1, ZOOM_MIN_SIDE_PX, reading.height)
-    k = reading.reduced
+    return _scaled((x0, y0, x1, y1), reading.reduced)
+
+
+def _region_box(region: str, reading: Reading) -> tuple[float, float, float, float]:
+    fx0, fy0, fx1, fy1 = REGIONS[region]
+    return fx0 * reading.width, fy0 * reading.height, fx1 * reading.width, fy1 * reading.height
+
+
+def _scaled(box: tuple[float, float, float, float], k: int) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = box
     return round(x0 * k), round(y0 * k), round((x1 - x0) * k), round((y1 - y0) * k)
 
 
