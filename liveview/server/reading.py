@@ -20,6 +20,7 @@ first use, that loads the engine lazily and runs one read at a time:
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import hashlib
 import logging
@@ -348,6 +349,9 @@ def shared_reader() -> ScreenReader:
     with _shared_lock:
         if _shared is None:
             _shared = ScreenReader()
+            # Stop the worker before the interpreter tears down: a daemon thread killed inside
+            # onnxruntime aborts the process ("terminate called without an active exception").
+            atexit.register(_shared.close)
         return _shared
 
 
@@ -356,6 +360,8 @@ def set_shared_reader(reader: ScreenReader | None) -> ScreenReader | None:
     global _shared
     with _shared_lock:
         previous, _shared = _shared, reader
+        if reader is not None:
+            atexit.register(reader.close)  # closing twice is harmless
         return previous
 
 
