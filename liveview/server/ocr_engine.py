@@ -38,7 +38,13 @@ CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"  # named so RapidOCR never lo
 REC_BATCH = 8  # lines the recogniser runs together (padded to the widest of them)
 REC_STEP = 16  # lines per step, in reading order; the budget is checked between steps
 CROP_MARGIN_PX = 1
-DET_MIN_SIDE_PX = 540
+# Detection scaling (RapidOCR's limit_type, limit_side_len). Regular frames: upscale those whose
+# short side is under 540 px (a 640x360 frame: 17 % -> 74 % of a terminal's text read here); a
+# 960x540 frame is detected as it is (half the time of RapidOCR's default 736). Zoom crops and
+# snapshots (text at its native size): never upscaled; upscaling a 1920x366 crop made the
+# detector miss an 11 px line 2 times in 8, at native size 0 in 8.
+FRAME_DET_MODE = ("min", 540)
+DETAIL_DET_MODE = ("max", 4096)
 # On Linux the worker thread lowers its priority before it creates the onnxruntime session:
 # the session's pool threads inherit it, so a read never starves the GUI, audio or the loop.
 WORKER_NICE = 5
@@ -151,10 +157,8 @@ class OcrEngine:
                     # Pad short pieces ("OK", "12 ms") to 96 px, not 320: ~40 % less work on
                     # dense screens, the same text read (measured on the labels page).
                     "Rec.rec_img_shape": [3, 48, 96],
-                    # Upscale only pictures whose short side is under 540 px (a 640 px frame);
-                    # a 960x540 frame is detected as it is: half the detection time.
-                    "Det.limit_type": "min",
-                    "Det.limit_side_len": DET_MIN_SIDE_PX,
+                    "Det.limit_type": FRAME_DET_MODE[0],
+                    "Det.limit_side_len": FRAME_DET_MODE[1],
                 }
             )
             probe = np.full((48, 160, 3), 255, np.uint8)
@@ -171,9 +175,13 @@ class OcrEngine:
         self.load_s = time.perf_counter() - started
         log.info("text recognition loaded in %.2f s from %s", self.load_s, self.model_dir)
 
-    def detect(self, bgr: np.ndarray) -> list[Box]:
-        """Blocking: the text boxes of a BGR picture (any order)."""
+    def detect(self, bgr: np.ndarray, *, detail: bool = False) -> list[Box]:
+        """Blocking: the text boxes of a BGR picture (any order); `detail`: a zoom crop or a
+        snapshot, detected at its native size."""
         self.load()
+        # TextDetector reads these two attributes on every call (rapidocr 3.x).
+        detector = self._ocr.text_det
+        detector.limit_type, detector.limit_side_len = DETAIL_DET_MODE if detail else FRAME_DET_MODE
         out = self._ocr(bgr, use_det=True, use_cls=False, use_rec=False)
         boxes = getattr(out, "boxes", None)
         if boxes is None:

@@ -319,7 +319,7 @@ def _read_job(engine: OcrEngine, job: _Job) -> Reading:
         return Reading("bad_frame", note=f"I could not read that frame: {exc}.")
     job.size = (int(bgr.shape[1]), int(bgr.shape[0]))
     engine.load()
-    boxes = engine.detect(bgr)
+    boxes = engine.detect(bgr, detail=job.detail)
     order = [boxes[i] for row in layout.reading_order(boxes) for i in row]
     job.boxes = len(order)
     finished = engine.recognise(bgr, order, job.add, job.stop.is_set)
