@@ -64,6 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--latency", action="store_true",
                         help="also time question -> first word over the local server")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=5, help="latency rounds per case")
+    parser.add_argument("--latency-only", action="store_true", help="only the latency figures")
 
 
 def encode_timed(image: np.ndarray, side: int, quality: int) -> tuple[bytes, int, int, float]:
@@ -201,6 +202,10 @@ def summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 10**6)
+    if getattr(args, "latency_only", False):
+        from liveview.bench.answer_latency import measure
+
+        return {"seed": seed, "latency": measure(rounds=args.rounds, seed=seed)}
     names = tuple(args.pages.split(",")) if args.pages else tuple(pages.PAGES)
     sides: tuple[int, ...] = SIDES
     qualities: tuple[int, ...] = QUALITIES

@@ -24,6 +24,7 @@ import atexit
 import concurrent.futures
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict, deque
@@ -38,6 +39,8 @@ from liveview.server.ocr_engine import Box, OcrEngine, OcrUnavailable, Recognise
 log = logging.getLogger(__name__)
 
 READ_BUDGET_S = 4.0  # a question waits at most this long (the uncached target is 5 s)
+# The process's reader takes its budget from here when set (a slow machine; tests on a loaded CI).
+READ_BUDGET_ENV = "LIVEVIEW_READ_BUDGET_S"
 CACHE_FRAMES = 32
 FRAME_READ_MAX_SIDE_PX = 2048  # regular frames (<= 1024 by default) are never reduced
 DETAIL_READ_MAX_SIDE_PX = 4096  # zoom crops and snapshots: read at their full detail
@@ -348,11 +351,22 @@ def shared_reader() -> ScreenReader:
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = ScreenReader()
+            _shared = ScreenReader(budget_s=_budget_from_env())
             # Stop the worker before the interpreter tears down: a daemon thread killed inside
             # onnxruntime aborts the process ("terminate called without an active exception").
             atexit.register(_shared.close)
         return _shared
+
+
+def _budget_from_env() -> float:
+    raw = os.environ.get(READ_BUDGET_ENV, "")
+    try:
+        value = float(raw) if raw else READ_BUDGET_S
+    except ValueError:
+        log.warning("%s=%r is not a number of seconds; using %.0f s", READ_BUDGET_ENV, raw,
+                    READ_BUDGET_S)  # fmt: skip
+        return READ_BUDGET_S
+    return value if value > 0 else READ_BUDGET_S
 
 
 def set_shared_reader(reader: ScreenReader | None) -> ScreenReader | None:
