@@ -108,5 +108,7 @@ def test_the_ocr_step_fails_clearly_without_its_models(
     from liveview.server import ocr_engine
 
     monkeypatch.setattr(ocr_engine, "default_model_dir", lambda: tmp_path)
-    with pytest.raises(SelfTestFailure, match=r"text recognition cannot run: model file .*PP-OCRv6"):
+    with pytest.raises(
+        SelfTestFailure, match=r"text recognition cannot run: model file .*PP-OCRv6"
+    ):
         selftest.check_ocr(Report())

@@ -243,6 +243,7 @@ def huge_header_jpeg() -> bytes:
 @pytest.mark.parametrize(
     ("frame", "said"),
     [
+        (b"", "the frame was empty (0 bytes)"),
         (b"\xff\xd8\xff\xe0 not really a jpeg", "not a JPEG image"),
         (huge_header_jpeg(), "60000x60000 pixels, larger than the 8192 px limit"),
         (b"\xff\xd8\xff\xc0\x00\x11\x08\x00\x10\x00\x10" + bytes(40), "damaged"),
