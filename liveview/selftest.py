@@ -13,6 +13,8 @@ Steps, each printed with its result:
   keyring      Windows and macOS: keyring picks the OS keychain (its backend is in the bundle)
   frames       a test-pattern frame grabbed, JPEG-encoded and decoded; the screen too when a
                display exists
+  ocr          one line of random words drawn with a real font, JPEG-encoded and read back by the
+               local server's text recognition (RapidOCR's bundled models on onnxruntime)
   session      the bundled local server started in-process on loopback, a session set up, a
                frame and a typed question sent, a text reply received
   window       the real main window (liveview.ui.app.run_app in its self-test mode): shown,
@@ -63,6 +65,7 @@ QT_FAILURE_MARKERS = (
 REQUIRE_AUDIO_ENV = "LIVEVIEW_SELF_TEST_REQUIRE_AUDIO"
 SELF_TEST_QUESTION = "liveview self-test: what do you see?"
 TEST_PATTERN_SIZE = (640, 360)
+OCR_LINE_SIZE = (720, 96)
 
 
 class SelfTestFailure(Exception):
@@ -265,6 +268,38 @@ def check_frames(report: Report) -> str:
     return summary + "; " + _check_screen(report)
 
 
+def rendered_line(seed: int | None = None) -> tuple[str, bytes]:
+    """A line of random words drawn with a real font (Qt), as a JPEG: (text, jpeg)."""
+    import random
+
+    from liveview.bench.pages import SANS, WORDS, Canvas
+    from liveview.encode.jpeg import encode_jpeg
+
+    rng = random.Random(seed)
+    text = " ".join(rng.choice(WORDS) for _ in range(4)) + f" {rng.randint(100, 999)}"
+    canvas = Canvas("#ffffff", OCR_LINE_SIZE)
+    canvas.text(16, 28, text, 28, "#000000", SANS)
+    return text, encode_jpeg(canvas.finish(), OCR_LINE_SIZE[0], 85).data
+
+
+def check_ocr(report: Report) -> str:
+    """Text recognition in this installation: models found, onnxruntime loads, a line is read."""
+    from liveview.server.ocr_engine import OcrEngine, OcrUnavailable
+    from liveview.server.reading import read_now
+
+    text, jpeg = rendered_line()
+    engine = OcrEngine(nice=False)
+    try:
+        reading = read_now(engine, jpeg)
+    except OcrUnavailable as exc:
+        raise SelfTestFailure(f"text recognition cannot run: {exc}") from exc
+    read = " ".join(line.text for line in reading.lines)
+    if read != text:
+        raise SelfTestFailure(f"text recognition read {read!r} where {text!r} was drawn")
+    report.facts["ocr"] = f"{reading.seconds:.1f} s"
+    return f"read {text!r} exactly (models loaded in {engine.load_s or 0:.1f} s)"
+
+
 def _display_expected() -> bool:
     if sys.platform.startswith("linux"):
         return bool(os.environ.get("DISPLAY"))
@@ -410,6 +445,7 @@ STEPS: tuple[tuple[str, Callable[..., str]], ...] = (
     ("echo", check_echo),
     ("keyring", check_keyring),
     ("frames", check_frames),
+    ("ocr", check_ocr),
     ("session", check_session),
     ("window", check_window),
 )

@@ -67,6 +67,8 @@ while IFS= read -r pattern; do
     fi
 done <packaging/smoke_patterns.txt
 grep -q '^liveview self-test: OK' "$LOG" || fail "no ready line 'liveview self-test: OK'"
+# Issue 15: the bundle reads text offline (RapidOCR's models and onnxruntime must be in it).
+grep -q '^  ok  ocr ' "$LOG" || fail "no 'ok  ocr' step: text recognition is missing from the bundle"
 if [ -s "$LOG_DIR/liveview-faults.log" ]; then
     fail "native crash logged: $(head -5 "$LOG_DIR/liveview-faults.log")"
 fi

@@ -8,10 +8,10 @@ RUNTIME="libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-shape0 libxcb-randr
  libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1
  libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 espeak-ng"
 # What the tests add: a virtual display with a window manager and a tray host, a real sound
-# server to record from, and the validators of the desktop metadata (AppStream, the desktop
-# entry) the packages install.
+# server to record from, the validators of the desktop metadata (AppStream, the desktop entry)
+# the packages install, and the fonts the legibility pages are drawn with (bench/pages.py).
 TEST="xvfb xauth x11-utils xdotool imagemagick openbox trayer pulseaudio pulseaudio-utils sox
- appstream appstream-compose desktop-file-utils"
+ appstream appstream-compose desktop-file-utils fonts-dejavu-core"
 
 want="$RUNTIME"
 [ "${1:-run}" = "test" ] && want="$RUNTIME $TEST"

@@ -35,7 +35,7 @@ def test_self_test_passes_from_source(tmp_path: Path) -> None:
     )  # fmt: skip
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
-    for step in ("log", "imports", "qt", "audio", "echo", "frames", "session", "window"):
+    for step in ("log", "imports", "qt", "audio", "echo", "frames", "ocr", "session", "window"):
         assert f"  ok  {step}" in out, f"step {step} missing:\n{out}"
     assert out.splitlines()[-1].startswith(selftest.READY_PREFIX)
     assert "screen 1920x1080" in out  # the Xvfb screen was grabbed, not skipped
@@ -91,3 +91,24 @@ def test_no_sound_server_fails_only_when_one_is_required(tmp_path: Path) -> None
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert strict.returncode != 0
     assert "a sound server runs here, but" in strict.stderr
+
+
+def test_the_ocr_step_reads_a_rendered_line_of_random_words() -> None:
+    report = Report()
+    summary = selftest.check_ocr(report)
+    assert summary.startswith("read '") and "exactly" in summary
+    text, _jpeg = selftest.rendered_line(seed=7)
+    assert text != selftest.rendered_line(seed=8)[0]  # the words differ from run to run
+    assert "ocr" in report.facts
+
+
+def test_the_ocr_step_fails_clearly_without_its_models(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from liveview.server import ocr_engine
+
+    monkeypatch.setattr(ocr_engine, "default_model_dir", lambda: tmp_path)
+    with pytest.raises(
+        SelfTestFailure, match=r"text recognition cannot run: model file .*PP-OCRv6"
+    ):
+        selftest.check_ocr(Report())

@@ -19,6 +19,8 @@ BENCHMARKS = {
     "session": "session: reconnect gap, memory over a long session, loop lag under load",
     "startup": "startup: process start to main window shown",
     "history": "history: search over 10,000 kept sessions; the cost of keeping a turn live",
+    "legibility": "legibility: OCR accuracy of screens per max side/JPEG quality, token costs",
+    "speech": "speech: offline speech-to-text (pocketsphinx) word error rate on espeak-ng speech",
 }
 
 

@@ -29,6 +29,7 @@ class PendingCall:
     blocking: bool
     future: asyncio.Future[Answer] | None = None  # blocking calls only
     frames_at_issue: int = 0  # frames received when the call was sent
+    picture_counted: bool = False  # its picture is no longer awaited (FrameTracker)
 
 
 class PendingCalls:

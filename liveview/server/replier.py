@@ -41,6 +41,7 @@ Send = Callable[[Obj], Awaitable[None]]
 Hook = Callable[[], Awaitable[None]]
 AnyTurn = replies.Turn | ToolResultTurn
 FILLER = "Let me look into that."  # extended thinking: said while it works in the background
+PICTURE_CALLS = ("zoom", "snapshot")  # answered with a picture sent just before the response
 
 
 class Replier:
@@ -106,6 +107,7 @@ class Replier:
         if call is None:
             # A late answer to a cancelled or finished call is ignored, like the service does.
             return self._calls.known(result.id)
+        self._picture_came(call)
         # The picture for a snapshot or zoom: liveview sends it just before the response; an
         # older client right after it (register for it now: it may be on its way already).
         frame: FrameSource = (
@@ -205,7 +207,11 @@ class Replier:
         now = time.monotonic()
         if turn.kind == "voice" and turn.utterance is not None:
             return replies.voice_reply(turn.utterance, frame, self._conversation, now)
-        return replies.text_reply(turn.text, frame, self._conversation, now)
+        screen = await replies.read_screen(self._tracker, turn.text)  # OCR (issue 15)
+        zoom = replies.zoom_request(screen, turn.text, self._setup, self._tracker)
+        if zoom is not None:  # small text: ask the client for a zoom_to_region crop
+            return await self._tool_reply(zoom)
+        return replies.text_reply(turn.text, frame, self._conversation, now, screen)
 
     async def _first_part_sent(self) -> None:
         if not self._started:
@@ -285,6 +291,8 @@ class Replier:
         self._info.tool_exchanges.append(exchange)
         call = PendingCall(exchange, request, decl, blocking=exchange.blocking)
         self._calls.issue(call)
+        if request.kind in PICTURE_CALLS:
+            self._tracker.pictures_awaited += 1
         await self._send(outbound.tool_call(call_id, decl.name, dict(request.args)))
         await self._first_part_sent()
         if not call.blocking:
@@ -307,21 +315,30 @@ class Replier:
             self._to_cancel.append(exchange.call_id)
             raise
         finally:
+            if not call.future.done() or call.future.cancelled():
+                self._picture_came(call)  # timed out or cancelled: no picture will come
             self._calls.finish(exchange.call_id)
         return await self._describe_answer(call, frame)
 
+    def _picture_came(self, call: PendingCall) -> None:
+        if call.request.kind in PICTURE_CALLS and not call.picture_counted:
+            call.picture_counted = True
+            self._tracker.pictures_awaited -= 1
+
     async def _describe_answer(self, call: PendingCall, frame: FrameSource) -> str:
         exchange = call.exchange
-        if call.request.kind in ("zoom", "snapshot"):
-            exchange.next_frame_size = await self._frame_size(frame)
-        return describe_exchange(exchange, call.request)
+        if call.request.kind not in PICTURE_CALLS:
+            return describe_exchange(exchange, call.request)
+        exchange.next_frame_size, data = await self._frame_size(frame)
+        read = await replies.read_tool_frame(self._tracker, data)  # OCR at full detail
+        return describe_exchange(exchange, call.request) + read
 
-    async def _frame_size(self, frame: FrameSource) -> tuple[int, int] | None:
-        """The size of the picture that answers a snapshot or zoom."""
+    async def _frame_size(self, frame: FrameSource) -> tuple[tuple[int, int] | None, bytes | None]:
+        """The size (and bytes) of the picture that answers a snapshot or zoom."""
         try:
             if isinstance(frame, asyncio.Future):
                 frame = await asyncio.wait_for(frame, self._settings.tool_frame_wait_s)
             analysed = await asyncio.to_thread(analyse_jpeg, frame)
         except (TimeoutError, FrameDecodeError):
-            return None
-        return analysed.width, analysed.height
+            return None, None
+        return (analysed.width, analysed.height), frame

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import os
 import threading
 import time
@@ -18,6 +19,9 @@ from typing import Any
 import cv2
 import numpy as np
 import numpy.typing as npt
+
+from liveview.server.frame_check import BadFrame, check_frame
+from liveview.server.reading import ReadAheadPolicy, Reading, ScreenReader, shared_reader
 
 # OpenCV's stubs type every image loosely; Image says "an OpenCV image" without more.
 Image = npt.NDArray[Any]
@@ -31,6 +35,7 @@ STALE_FRAME_S = 3.0  # an older frame is called out as such in replies
 _COLOUR_SAMPLE_PX = 96
 
 _local = threading.local()
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,10 +122,13 @@ def _qr_texts(bgr: Image) -> tuple[str, ...]:
 
 def analyse_jpeg(data: bytes, previous_thumb: GrayImage | None = None) -> FrameAnalysis:
     """Blocking: decode and measure one frame (run it on a thread)."""
-    buf = np.frombuffer(data, dtype=np.uint8)
-    bgr = cv2.imdecode(buf, cv2.IMREAD_COLOR) if buf.size else None
+    try:
+        check_frame(data)  # empty, not a JPEG, or too large to decode: refused with the reason
+    except BadFrame as exc:
+        raise FrameDecodeError(str(exc)) from exc
+    bgr = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if bgr is None:
-        raise FrameDecodeError("not a decodable image")
+        raise FrameDecodeError(f"the frame's JPEG data is damaged ({len(data)} bytes)")
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     thumb = cv2.resize(gray, (THUMB_SIZE_PX, THUMB_SIZE_PX), interpolation=cv2.INTER_AREA)
     motion: float | None = None
@@ -176,26 +184,49 @@ def describe(frame: FrameAnalysis | None, now: float | None = None) -> str:
 
 class FrameTracker:
     """Analyses frames off the event loop, newest first: while one is analysed, only the newest
-    waiting frame is kept (older waiting frames are dropped and counted)."""
+    waiting frame is kept (older waiting frames are dropped and counted).
 
-    def __init__(self) -> None:
+    It also drives text recognition's read-ahead (ReadAheadPolicy): the newest analysed frame is
+    handed to the reader once the picture stands still, so a question finds it read."""
+
+    def __init__(
+        self, reader: ScreenReader | None = None, read_ahead: ReadAheadPolicy | None = None
+    ) -> None:
         self.latest: FrameAnalysis | None = None
+        self.latest_jpeg: bytes | None = None  # the bytes of `latest`
+        self.latest_is_extra = False  # `latest` answered a tool call (a zoom crop, a snapshot)
+        self.problem: str | None = None  # why the newest frame received could not be used
+        self.unavailable_said = False  # a reply said that text recognition is unavailable
         self.received = 0
         self.dropped = 0
         self.failed = 0
-        self._pending: tuple[int, bytes, float] | None = None
+        self._reader = reader
+        self._read_ahead = read_ahead if read_ahead is not None else ReadAheadPolicy()
+        self._read_ahead_seq = 0  # the seq of the last frame handed to the read-ahead
+        self._pending: tuple[int, bytes, float, bool] | None = None
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
         self._frame_waiters: list[asyncio.Future[bytes]] = []
         self.last_data: bytes | None = None  # the newest frame as received
+        # Snapshot or zoom calls issued and not yet answered: liveview sends their picture
+        # just before the response, so a frame arriving meanwhile answers one of them.
+        self.pictures_awaited = 0
+        self._problems_logged: set[str] = set()
+
+    @property
+    def reader(self) -> ScreenReader:
+        if self._reader is None:
+            self._reader = shared_reader()
+        return self._reader
 
     def submit(self, data: bytes) -> None:
         self.received += 1
         self.last_data = data
         if self._pending is not None:
             self.dropped += 1
-        self._pending = (self.received, data, time.monotonic())
+        extra = self.pictures_awaited > 0 or any(not w.done() for w in self._frame_waiters)
+        self._pending = (self.received, data, time.monotonic(), extra)
         self._idle.clear()
         self._wake.set()
         for waiter in self._frame_waiters:
@@ -206,18 +237,56 @@ class FrameTracker:
     async def run(self) -> None:
         """The worker; the connection's TaskGroup owns it."""
         while True:
-            await self._wake.wait()
+            delay = self._read_ahead_delay()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
             self._wake.clear()
             while self._pending is not None:
-                seq, data, at = self._pending
+                seq, data, at, extra = self._pending
                 self._pending = None
-                previous = self.latest.thumb if self.latest is not None else None
-                try:
-                    result = await asyncio.to_thread(analyse_jpeg, data, previous)
-                    self.latest = dataclasses.replace(result, seq=seq, received_at=at)
-                except FrameDecodeError:
-                    self.failed += 1
+                await self._analyse(seq, data, at, extra)
             self._idle.set()
+            if self._read_ahead_delay() == 0.0:
+                self._start_read_ahead()
+
+    async def _analyse(self, seq: int, data: bytes, at: float, extra: bool) -> None:
+        previous = self.latest.thumb if self.latest is not None else None
+        try:
+            result = await asyncio.to_thread(analyse_jpeg, data, previous)
+        except FrameDecodeError as exc:
+            self.failed += 1
+            self.problem = f"The newest frame received could not be used: {exc}."
+            if str(exc) not in self._problems_logged:  # one line per kind of bad frame
+                self._problems_logged.add(str(exc))
+                log.warning("local server: frame %d not used: %s", seq, exc)
+            return
+        self.latest = dataclasses.replace(result, seq=seq, received_at=at)
+        self.latest_jpeg = data
+        self.latest_is_extra = extra
+        self.problem = None
+
+    def _read_ahead_delay(self) -> float | None:
+        """Seconds until the newest frame is due for a read-ahead; None: nothing to read."""
+        latest = self.latest
+        if latest is None or self.latest_is_extra or latest.seq == self._read_ahead_seq:
+            return None
+        return self._read_ahead.delay(latest.received_at, time.monotonic())
+
+    def _start_read_ahead(self) -> None:
+        assert self.latest is not None and self.latest_jpeg is not None
+        self._read_ahead_seq = self.latest.seq
+        self._read_ahead.mark(time.monotonic())
+        self.reader.prefetch(self.latest_jpeg)
+
+    async def read_latest(self, *, wait: bool = True) -> Reading | None:
+        """Text recognition of the newest analysed frame: read now within the reader's budget
+        (`wait`), or only what the cache holds. None when no frame has arrived."""
+        if self.latest_jpeg is None:
+            return None
+        detail = self.latest_is_extra
+        if not wait:
+            return self.reader.cached(self.latest_jpeg, detail=detail)
+        return await self.reader.read(self.latest_jpeg, detail=detail)
 
     async def settled(self, timeout_s: float = 5.0) -> FrameAnalysis | None:
         """The latest analysis once every frame received so far has been analysed (or dropped)."""
