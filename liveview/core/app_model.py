@@ -1,5 +1,10 @@
-"""What the main window shows and drives, with no widgets: prefs, the conversation, the video
-source, the session, loop lag. The window subscribes to it; tests can drive it directly."""
+"""What the main window shows and drives, with no widgets: the prefs, the conversation, the
+video source, the current session, loop lag. Widgets subscribe to its bus (and to its transcript
+and video); tests drive it directly.
+
+Sessions are run one at a time by core/runtime.SessionRuntime; the video source keeps running
+between them (the preview shows what would be sent).
+"""
 
 from __future__ import annotations
 
@@ -8,46 +13,60 @@ import contextlib
 import json
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-
-from PySide6.QtCore import QSettings
 
 from liveview.core import events as core
+from liveview.core.backend import LocalServerKeeper
+from liveview.core.bus import EventBus
 from liveview.core.controller import SessionController
+from liveview.core.key_test import try_session
 from liveview.core.loop_lag import LoopLagMonitor
 from liveview.core.model_list import ModelList, ModelListCache, model_list
+from liveview.core.prefs import Prefs
+from liveview.core.runtime import SessionPlan, SessionRuntime
 from liveview.core.secrets import configured_api_key, store_api_key
-from liveview.core.session_audio import AudioPlan
-from liveview.core.tools import SourceSwitched, ToolBox
+from liveview.core.session_audio import AudioPlan, AudioState
+from liveview.core.tools import SourceSwitched
 from liveview.core.transcript import Transcript
-from liveview.ui.key_test import try_session
-from liveview.ui.prefs import Prefs, save_prefs
-from liveview.ui.session_host import SessionHost
-from liveview.ui.video_host import VideoHost
+from liveview.core.video_host import VideoHost
 
 FIRST_FRAME_WAIT_S = 3.0
 KeyProvider = Callable[[], tuple[str | None, str]]
+PrefsSaver = Callable[[Prefs], None]
 
 
-@dataclass
-class WindowModel:
-    prefs: Prefs
-    store: QSettings
-    keys: KeyProvider = configured_api_key
-    transcript: Transcript = field(default_factory=Transcript)
-    video: VideoHost = field(default_factory=VideoHost)
-    session: SessionHost = field(default_factory=SessionHost)
-    lag: LoopLagMonitor = field(default_factory=LoopLagMonitor)
-    model_cache: ModelListCache = field(default_factory=ModelListCache)
-    session_task: asyncio.Task[None] | None = None
-    toolbox: ToolBox | None = None  # the model's functions, for the running session
-    _lag_task: asyncio.Task[None] | None = None
-    _tasks: set[asyncio.Task[object]] = field(default_factory=set)
-
-    def __post_init__(self) -> None:
-        self.session.subscribe(self._on_event)
+class AppModel:
+    def __init__(
+        self,
+        prefs: Prefs,
+        save_prefs: PrefsSaver,
+        *,
+        keys: KeyProvider = configured_api_key,
+        model_cache: ModelListCache | None = None,
+    ) -> None:
+        self.prefs = prefs
+        self._save_prefs = save_prefs
+        self.keys = keys
+        self.bus = EventBus()
+        self.transcript = Transcript()
+        self.video = VideoHost()
+        self.local_server = LocalServerKeeper()
+        self.lag = LoopLagMonitor()
+        self.model_cache = model_cache or ModelListCache()
+        self.runtime: SessionRuntime | None = None
+        self.audio_state = AudioState(False, False)
+        self.description = ""
+        self.mic_muted = False
+        self._session_task: asyncio.Task[None] | None = None
+        self._lag_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[object]] = set()
+        self.video.subscribe(self.bus.emit)
+        self.bus.subscribe(self._on_event)
 
     def _on_event(self, event: object) -> None:
+        if isinstance(event, AudioState):
+            self.audio_state = event
+        elif isinstance(event, core.SessionOpening):
+            self.description = event.description
         if isinstance(event, core.ToolAnswered):
             answer = json.dumps(event.result, sort_keys=True, ensure_ascii=False)
             self.transcript.record_tool_answer(event.call_id, answer)
@@ -70,80 +89,84 @@ class WindowModel:
 
     @property
     def running(self) -> bool:
-        return self.session_task is not None and not self.session_task.done()
+        return self._session_task is not None and not self._session_task.done()
+
+    @property
+    def controller(self) -> SessionController | None:
+        return self.runtime.controller if self.runtime is not None else None
 
     def start_session(self) -> asyncio.Task[None]:
-        if self.session_task is None or self.session_task.done():
-            self.session_task = asyncio.ensure_future(self._run_session())
-        return self.session_task
+        if self._session_task is None or self._session_task.done():
+            self._session_task = asyncio.ensure_future(self._run_session())
+        return self._session_task
 
-    async def _run_session(self) -> None:
-        key, _ = self.keys()
-        settings = self.prefs.session_settings(key)
-        plan = AudioPlan(
+    def session_plan(self) -> SessionPlan:
+        settings = self.prefs.session_settings(self.keys()[0])
+        audio = AudioPlan(
             mic=self.prefs.mic_enabled,
             speaker=settings.audio_replies,
             mic_device=self.prefs.mic_device or None,
             speaker_device=self.prefs.speaker_device or None,
             echo=self.prefs.echo,
         )
-        session = self.session
+        return SessionPlan(settings, audio=audio, video=self.prefs.video_settings())
 
-        def sink(jpeg: bytes) -> bool:
-            controller = session.controller
-            return controller.submit_video_frame(jpeg) if controller is not None else False
-
-        self.video.target = sink
-        try:
-            await session.run(settings, plan, self._tools_for)
-        finally:
-            self.video.target = None
-            self.toolbox = None
-
-    def _tools_for(self, controller: SessionController) -> ToolBox | None:
-        """liveview's functions answer on the window's own video (when they are on)."""
-        if not self.prefs.functions:
-            return None
-        self.toolbox = ToolBox(
-            self.video,
-            notify=controller.notify,
-            allow_source_switch=self.prefs.allow_source_switch,
-            video_settings=self.prefs.video_settings(),
+    async def _run_session(self) -> None:
+        runtime = SessionRuntime(
+            self.session_plan(), bus=self.bus, video=self.video, local_server=self.local_server
         )
-        self.toolbox.on_user_pause(self.video.paused)
-        return self.toolbox
+        self.runtime = runtime
+        runtime.set_mic_muted(self.mic_muted)
+        try:
+            await runtime.run()
+        finally:
+            self.runtime = None
+
+    def stop_session(self) -> None:
+        if self.runtime is not None:
+            self.runtime.stop()
+
+    def runtime_level(self) -> float:
+        """The microphone's level now (0..1), for the meter."""
+        return self.runtime.audio.level if self.runtime is not None else 0.0
+
+    def set_mic_muted(self, muted: bool) -> None:
+        self.mic_muted = muted
+        if self.runtime is not None:
+            self.runtime.set_mic_muted(muted)
 
     def set_user_paused(self, paused: bool) -> None:
         """The user's pause: the model may not resume it or look while it holds."""
         self.video.pause(paused)
-        if self.toolbox is not None:
-            self.toolbox.on_user_pause(paused)
+        toolbox = self.runtime.toolbox if self.runtime is not None else None
+        if toolbox is not None:
+            toolbox.on_user_pause(paused)
 
     async def undo_switch(self, event: SourceSwitched) -> None:
         """Put back the source the model switched away from."""
         await self.video.select(event.previous, event.previous_region, self.prefs.video_settings())
 
-    def stop_session(self) -> None:
-        self.session.stop()
+    def push_to_talk(self, pressed: bool) -> None:
+        if self.runtime is not None and self.runtime.controller is not None:
+            self.runtime.controller.push_to_talk(pressed)
 
     def send_text(self, text: str) -> None:
         """A typed turn; starts a session first when none is running (the turn waits for it)."""
+        runtime = self.runtime
+        if runtime is not None and runtime.controller is not None and runtime.live:
+            runtime.controller.send_text(text)
+            return
         if not self.running:
             self.start_session()
-            self.spawn(self._send_when_ready(text), "send-when-ready")
-            return
-        controller = self.session.controller
-        if controller is not None:
-            controller.send_text(text)
-        else:
-            self.spawn(self._send_when_ready(text), "send-when-ready")
+        self.spawn(self._send_when_ready(text), "send-when-ready")
 
     async def _send_when_ready(self, text: str) -> None:
         """The turn that started the session waits for the connection and, with video on, for
         the first frame (up to FIRST_FRAME_WAIT_S): "what do you see?" needs a picture."""
         deadline: float | None = None
         while self.running:
-            controller = self.session.controller
+            runtime = self.runtime
+            controller = runtime.controller if runtime is not None else None
             if controller is not None and controller.connected:
                 if not self.video.running or controller.stats.frames_sent.rate(time.monotonic()):
                     break
@@ -151,16 +174,18 @@ class WindowModel:
                 if time.monotonic() > deadline:
                     break
             await asyncio.sleep(0.02)
-        if self.session.controller is not None:
-            self.session.controller.send_text(text)
+        runtime = self.runtime
+        if runtime is not None and runtime.controller is not None:
+            runtime.controller.send_text(text)
 
     # -- prefs and key ---------------------------------------------------------------------
 
     def update_prefs(self, prefs: Prefs) -> None:
         self.prefs = prefs
-        if self.toolbox is not None:  # read live: forbidding switches needs no new session
-            self.toolbox.allow_source_switch = prefs.allow_source_switch
-        save_prefs(self.store, prefs)
+        toolbox = self.runtime.toolbox if self.runtime is not None else None
+        if toolbox is not None:  # read live: forbidding switches needs no new session
+            toolbox.allow_source_switch = prefs.allow_source_switch
+        self._save_prefs(prefs)
 
     def update_key(self, key: str | None) -> None:
         """None: unchanged. Raises ConfigError when no keychain can hold it."""
@@ -170,13 +195,13 @@ class WindowModel:
     async def test_key(self, prefs: Prefs, key: str | None) -> tuple[bool, str]:
         key = key or self.keys()[0]
         settings = prefs.session_settings(key)
-        local_url = await self.session.local_server.url_for(settings)
+        local_url = await self.local_server.url_for(settings)
         return await try_session(settings, local_url)
 
     async def live_models(self, prefs: Prefs, key: str | None = None) -> ModelList:
         """The backend's live models (models.list, or the local server's list), cached."""
         settings = prefs.session_settings(key or self.keys()[0])
-        local_url = await self.session.local_server.url_for(settings)
+        local_url = await self.local_server.url_for(settings)
         return await asyncio.to_thread(model_list, settings, local_url, self.model_cache)
 
     # -- lifetime --------------------------------------------------------------------------
@@ -187,12 +212,12 @@ class WindowModel:
 
     async def aclose(self) -> None:
         self.stop_session()
-        if self.session_task is not None:
+        if self._session_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 try:
-                    await asyncio.wait_for(self.session_task, 5.0)
+                    await asyncio.wait_for(self._session_task, 5.0)
                 except TimeoutError:
-                    self.session_task.cancel()
+                    self._session_task.cancel()
         if self._lag_task is not None:
             self._lag_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -201,4 +226,4 @@ class WindowModel:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.video.aclose()
-        await self.session.aclose()
+        await self.local_server.aclose()
