@@ -65,6 +65,13 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
         help="turn automatic voice detection off; talk while a key is held",
     )
 
+    g.add_argument(
+        "--budget",
+        metavar="LIMIT",
+        help="warn at 80 %% of this per session and pause video at 100 %%: tokens (50000) "
+        "or estimated dollars ($0.50)",
+    )
+
     t = parser.add_argument_group("tools")
     t.add_argument(
         "--tools",

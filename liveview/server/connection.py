@@ -336,8 +336,8 @@ class Connection:
             text = "\n".join(item.texts)
             self.replier.submit(Turn("text", text, tool=tool_request(text)))
             return
-        for text in item.texts:  # context only: no reply until a turn completes
-            self.conversation.remember("user", text)
+        for role, text in item.turns:  # context (a seed): no reply until a turn completes
+            self.conversation.remember(role, text)
             self.conversation.ledger.add_text(text)
 
 

@@ -169,6 +169,7 @@ class Replier:
             self._conversation.ledger.add_text(said)
 
     async def _reply(self, turn: AnyTurn) -> None:
+        arrived = asyncio.get_running_loop().time()
         self._begin_turn(turn)
         # sessionResumptionUpdate: no handle while the model is mid-turn.
         await self._publish_handle(False)
@@ -186,11 +187,16 @@ class Replier:
             text = await self._compose(turn)
         else:
             text = await self._describe_answer(turn.call, turn.frame)
+        await self._think(arrived)
         await self._say(text)
         await self._send(outbound.generation_complete())
         self._conversation.remember("model", text)
         await self._send(outbound.turn_complete(self._usage(), idle=background))
         await self._publish_handle(True)
+
+    async def _think(self, arrived: float) -> None:
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(max(0.0, arrived + self._settings.reply_delay_s - loop.time()))
 
     async def _say(self, text: str) -> None:
         if self._setup.audio_out:
