@@ -201,7 +201,9 @@ def build_seed(
         if tokens <= budget:
             return Seed(mode, tuple(rendered), summarised, tokens, len(turns))
     rendered = _squeezed(turns, mode, when, policy, budget)
-    return Seed(mode, tuple(rendered), True, _tokens(rendered, policy), len(turns))
+    # Nothing may fit at all (a tiny budget): then nothing is seeded, and nothing summarised.
+    summarised = any(SUMMARY_LABEL in text for _, text in rendered)
+    return Seed(mode, tuple(rendered), summarised, _tokens(rendered, policy), len(turns))
 
 
 def seed_for_session(
