@@ -58,6 +58,11 @@ class Transcript:
             listener(index)
 
     def _open_entry(self, role: Role) -> int | None:
+        if role is Role.MODEL:
+            # A reply stays open until its turnComplete or interruption: words of it that arrive
+            # after the user typed a new turn (the service had not seen it yet) still belong to it.
+            index = self._last_model()
+            return index if index is not None and self.entries[index].open else None
         for i in range(len(self.entries) - 1, -1, -1):
             entry = self.entries[i]
             if entry.role is role and entry.open:
@@ -161,6 +166,7 @@ class Transcript:
             self._add(Entry(Role.TOOL, f"{call.name}({args})", at, meta=meta))
 
     def _on_reconnected(self, event: core.Reconnected, at: float) -> None:
+        self._close(Role.MODEL)  # a reply cut by the drop does not go on in the new connection
         what = "resumed" if event.resumed else "started a fresh session"
         self._notice(f"Reconnected ({event.reason}); {what}.", "info", at)
 

@@ -137,3 +137,34 @@ def test_repeated_grounding_lists_each_source_once_and_keeps_the_suggestions() -
     (reply,) = [e for e in t.entries if e.role is Role.MODEL]
     assert reply.sources == [("Docs", docs.uri), ("News", news.uri)]
     assert reply.meta["search_entry_point"] == "<div class='chips'>new</div>"
+
+
+def test_words_of_a_reply_that_arrive_after_a_typed_interruption_stay_with_that_reply() -> None:
+    t = play(
+        [
+            core.UserText("tell me a long story"),
+            ev.OutputTranscription("Once upon "),
+            core.UserText("stop, a new question"),  # the service has not seen it yet ...
+            ev.OutputTranscription("a time"),  # ... so the story goes on a little
+            ev.Interrupted(),
+            ev.OutputTranscription("Sure, ask."),
+            ev.TurnComplete(),
+        ]
+    )
+    replies = [e for e in t.entries if e.role is Role.MODEL]
+    assert [(e.text, e.interrupted) for e in replies] == [
+        ("Once upon a time", True),
+        ("Sure, ask.", False),
+    ]
+
+
+def test_a_reply_cut_by_a_dropped_connection_is_not_continued_by_the_next_one() -> None:
+    t = play(
+        [
+            core.UserText("hello"),
+            ev.OutputTranscription("Hel"),
+            core.Reconnected(resumed=False, gap_s=1.0, reason="connection lost"),
+            ev.OutputTranscription("Hello again."),
+        ]
+    )
+    assert [e.text for e in t.entries if e.role is Role.MODEL] == ["Hel", "Hello again."]
