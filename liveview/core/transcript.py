@@ -170,8 +170,10 @@ class Transcript:
         what = "resumed" if event.resumed else "started a fresh session"
         self._notice(f"Reconnected ({event.reason}); {what}.", "info", at)
 
-    def _notice(self, message: str, level: str, at: float) -> None:
-        self._add(Entry(Role.NOTICE, message, at, open=False, meta={"level": level}))
+    def _notice(self, message: str, level: str | Enum, at: float) -> None:
+        # meta is JSON (exports, history): the level's name, not the enum.
+        name = level.value if isinstance(level, Enum) else str(level)
+        self._add(Entry(Role.NOTICE, message, at, open=False, meta={"level": name}))
 
     def record_tool_answer(self, call_id: str, answer: str) -> None:
         self._finish_tools((call_id,), answer)

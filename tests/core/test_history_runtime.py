@@ -51,22 +51,24 @@ async def test_a_stale_handle_seeds_the_fresh_session_and_every_turn_is_kept(
             await eventually(
                 lambda: len(turns_done) == 1 and not runtime.transcript.entries[-1].open
             )
-            await eventually(lambda: runtime.controller is not None and runtime.controller.handle)
+            conn = runtime.controller._conn
+            await eventually(lambda: conn is not None and conn.session.resumption_handle)
             server.handles.expire_all()
             server.faults.drop_now()
-            await eventually(lambda: len(server.connections) == 2 and runtime.live)
-            await eventually(lambda: client_contents(server.connections[1]))
+            # The old handle is tried (and refused: it expired), then a fresh session opens.
+            await eventually(lambda: len(server.connections) == 3 and runtime.live)
+            await eventually(lambda: client_contents(server.connections[2]))
         finally:
             runtime.stop()
             await asyncio.gather(session, return_exceptions=True)
             await asyncio.to_thread(writer.close)
 
-    seed = client_contents(server.connections[1])[0]
+    assert server.received[1][0]["setup"]["sessionResumption"].get("handle")
+    seed = client_contents(server.connections[2])[0]
     assert seed["turnComplete"] is False
     assert [t["role"] for t in seed["turns"]][:2] == ["user", "model"]
     assert seed["turns"][0]["parts"][0]["text"] == "the door code is 4711"
-    assert "sessionResumption" in server.received[1][0]["setup"]
-    assert "handle" not in server.received[1][0]["setup"]["sessionResumption"]
+    assert "handle" not in server.received[2][0]["setup"]["sessionResumption"]
 
     with HistoryStore.open(path) as store:
         (summary,) = store.list_sessions()
