@@ -17,13 +17,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QIODevice
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSink, QtAudio
 
 from liveview.audio.backlog import DeviceBacklog
 from liveview.audio.devices import find_device
+from liveview.audio.echo import EchoPath
 from liveview.audio.formats import (
     REPLY_RATE_HZ,
     StreamResampler,
@@ -32,11 +32,9 @@ from liveview.audio.formats import (
     check_rate,
     ms_for_bytes,
 )
-from liveview.audio.jitter import JitterBuffer, PlaybackEvent
+from liveview.audio.jitter import JitterBuffer, PlaybackEvent, ReadResult
+from liveview.audio.thread import AudioThread
 from liveview.errors import AudioDeviceError
-
-if TYPE_CHECKING:
-    from liveview.audio.engine import AudioEngine
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +47,7 @@ PLAYBACK_DEVICE_BUFFER_MS = 50
 # PulseAudio 16 with `liveview bench audio`: the value at which its heard_ms_error centres on 0
 # when the buffer's fill is the DeviceBacklog estimate.
 SERVER_LATENCY_MS = 31.0
+SERVER_BYTES = bytes_for_ms(SERVER_LATENCY_MS, REPLY_RATE_HZ)
 # A sink that takes nothing for this long is gone (PulseAudio unloading a sink kills the stream
 # without Qt reporting an error state).
 DEVICE_STALL_S = 1.5
@@ -64,13 +63,15 @@ class ReplyPlayer:
 
     def __init__(
         self,
-        engine: AudioEngine,
+        thread: AudioThread,
+        echo: EchoPath,
         device: str | None,
         volume: float,
         on_playback: PlaybackCallback | None,
         buffer_ms: int,
     ) -> None:
-        self._engine = engine
+        self._thread = thread
+        self._echo = echo
         self.device_name = device
         self.on_playback = on_playback
         self.buffer_ms = buffer_ms
@@ -108,7 +109,7 @@ class ReplyPlayer:
             waiting = self._jitter.wants_audio
         if waiting:
             # Nothing is playing, or the reply ran dry: feed the device now, not at the next tick.
-            self._engine.post(self._feed_now)
+            self._thread.post(self._feed_now)
 
     def end_turn(self, turn_id: int) -> None:
         """turnComplete / generationComplete: play the tail without waiting for more."""
@@ -138,9 +139,9 @@ class ReplyPlayer:
                 self._reset_device()
                 callback(ended)
 
-            self._engine.post(reset_then_report)
+            self._thread.post(reset_then_report)
         else:
-            self._engine.post(self._reset_device)
+            self._thread.post(self._reset_device)
         return heard
 
     def heard_ms(self, turn_id: int) -> float:
@@ -185,17 +186,17 @@ class ReplyPlayer:
     @volume.setter
     def volume(self, value: float) -> None:
         self._volume = min(1.0, max(0.0, value))
-        self._engine.post(self._apply_volume)
+        self._thread.post(self._apply_volume)
 
     def close(self) -> None:
-        self._engine.call(self._close_on_thread)
+        self._thread.call(self.close_on_thread)
 
     # ---- audio thread --------------------------------------------------------------------
     def _device_queued_now(self, now: float) -> int:
         drained = bytes_for_ms((now - self._queued_at) * 1000.0, REPLY_RATE_HZ)
         return max(0, self._queued_bytes - drained)
 
-    def _open_on_thread(self) -> None:
+    def open_on_thread(self) -> None:
         self._device = find_device(self.device_name, output=True)
         fmt = QAudioFormat()
         fmt.setSampleRate(REPLY_RATE_HZ)
@@ -237,15 +238,15 @@ class ReplyPlayer:
 
         self._start_sink()
         self.device_resets += 1
-        self._tick(time.monotonic())  # refill with silence at once so the device keeps running
+        self.tick(time.monotonic())  # refill with silence at once so the device keeps running
 
-    def _close_on_thread(self) -> None:
+    def close_on_thread(self) -> None:
         if self._sink is not None:
             self._sink.stop()
         self._sink = self._io = None
-        self._engine._detach(self)
+        self._thread.detach(self)
 
-    def _tick(self, now: float) -> None:
+    def tick(self, now: float) -> None:
         sink, io = self._sink, self._io
         if sink is None or io is None:
             return
@@ -254,32 +255,35 @@ class ReplyPlayer:
         ring = sink.bufferSize() - free
         self._check_device(sink, ring, now)
         held = self._backlog.update(ring, now)
-        server = bytes_for_ms(SERVER_LATENCY_MS, REPLY_RATE_HZ)
-        with self._lock:
-            result = self._jitter.read(free, held) if free > 0 else None
-            written = len(result.pcm) if result else 0
-            self._queued_bytes = held + written + server
-            self._queued_at = now
-            if result is not None and result.audio_bytes:
-                self.audible_until = now + ms_for_bytes(self._queued_bytes, REPLY_RATE_HZ) / 1e3
+        result = self._read(free, held, now)
+        written = len(result.pcm) if result else 0
         self._ring_expected = ring + written
-        if result is None:
-            return
-        if written:
+        if written and result is not None:
             taken = io.write(result.pcm)
             if taken != written:
                 log.warning("audio: the speaker took %d of %d bytes", taken, written)
             self._backlog.wrote(written)
-            self._engine._played(result.pcm)
-        if self.on_playback is not None:
+        self._echo.played(result.pcm if result else b"", self.audible_until)
+        if result is not None and self.on_playback is not None:
             # What this write starts with is heard once the ring and the server have played out.
-            ahead_s = ms_for_bytes(held + server, REPLY_RATE_HZ) / 1000.0
+            ahead_s = ms_for_bytes(held + SERVER_BYTES, REPLY_RATE_HZ) / 1000.0
             for event in result.events:
                 self.on_playback(replace(event, at=event.at + ahead_s))
 
+    def _read(self, free: int, held: int, now: float) -> ReadResult | None:
+        """The jitter buffer's next bytes for a sink with `free` room that holds `held`."""
+        with self._lock:
+            result = self._jitter.read(free, held) if free > 0 else None
+            written = len(result.pcm) if result else 0
+            self._queued_bytes = held + written + SERVER_BYTES
+            self._queued_at = now
+            if result is not None and result.audio_bytes:
+                self.audible_until = now + ms_for_bytes(self._queued_bytes, REPLY_RATE_HZ) / 1e3
+        return result
+
     def _feed_now(self) -> None:
         with contextlib.suppress(AudioDeviceError):  # the next regular tick reports it
-            self._tick(time.monotonic())
+            self.tick(time.monotonic())
 
     def _check_device(self, sink: QAudioSink, ring: int, now: float) -> None:
         """Raise AudioDeviceError for a sink that broke, or that stopped consuming its ring."""

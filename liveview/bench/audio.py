@@ -4,7 +4,7 @@ mic cadence.
 Runs against a real PulseAudio server (the null sink `liveview_speaker`, its monitor recorded with
 parec; the mic `liveview_mic` fed through `liveview_mic_feed`), as set up by scripts/test-env.sh.
 
-How time is measured on the monitor (see liveview.audio.probe): each 5 ms parec read is
+How time is measured on the monitor (see liveview.bench.pulse): each 5 ms parec read is
 timestamped; the lower envelope of (read time - samples so far / rate) maps sample positions to
 monotonic time with the least transport delay seen. A null sink renders up to its configured
 latency ahead of real time, so that mapping can read early by at most that latency: the figures
@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from liveview.audio import AudioEngine, EchoMode, ReplyPlayer
-from liveview.audio.formats import REPLY_RATE_HZ
-from liveview.audio.probe import (
+from liveview.audio.formats import MIC_RATE_HZ, REPLY_RATE_HZ
+from liveview.bench.pulse import (
     KeepRunning,
     MonitorRecorder,
     Recording,
@@ -34,6 +34,7 @@ from liveview.audio.probe import (
     sink_latency_ms,
     tone,
 )
+from liveview.pcm import pcm_duration_s
 
 SPEAKER = "liveview_speaker"
 MONITOR = "liveview_speaker.monitor"
@@ -104,7 +105,9 @@ def _bargein_and_start(player: ReplyPlayer, trials: int, sink_ms: float) -> dict
         start.append((first - mark["pushed"]) * 1000 + sink_ms)
         bargein_raw.append((last - mark["flushed"]) * 1000)
         bargein.append(bargein_raw[-1] + sink_ms)
-        heard_s = len(recording.sound_between(mark["pushed"], mark["flushed"] + 0.3)) / 2 / 24000
+        heard_s = pcm_duration_s(
+            recording.sound_between(mark["pushed"], mark["flushed"] + 0.3), REPLY_RATE_HZ
+        )
         heard_err.append(mark["heard_ms"] - heard_s * 1000)
     return {
         "barge_in_ms": _stats(bargein),
@@ -132,7 +135,7 @@ def _bursty(player: ReplyPlayer, seconds: int) -> dict[str, Any]:
         time.sleep(1.5)
         recording = recorder.snapshot()
     gaps = recording.gaps_ms(begin, begin + seconds + 1.0)
-    played_s = len(recording.sound_between(begin, begin + seconds + 1.0)) / 2 / 24000
+    played_s = pcm_duration_s(recording.sound_between(begin, begin + seconds + 1.0), REPLY_RATE_HZ)
     return {
         "seconds": seconds,
         "jitter_buffer_underruns": player.underruns - underruns_before,
@@ -233,14 +236,14 @@ def _mic(seconds: float, chunk_ms: int) -> dict[str, Any]:
     sizes = sorted({n for n, _, _ in got})
     called = np.array([c for _, _, c in got[10:]])  # skip the device's start-up burst
     intervals = np.diff(called) * 1000
-    ends = np.cumsum([n / 2 / 16000 for n, _, _ in got])[10:]
+    ends = np.cumsum([pcm_duration_s(range(n), MIC_RATE_HZ) for n, _, _ in got])[10:]
     # The stream's own sample clock: the earliest any chunk was delivered relative to its last
     # sample; every other chunk's lateness is measured against that.
     offset = called - ends
     lateness = (offset - offset.min()) * 1000
     return {
         "chunk_bytes": sizes,
-        "chunk_ms": [round(n / 2 / 16, 1) for n in sizes],
+        "chunk_ms": [round(pcm_duration_s(range(n), MIC_RATE_HZ) * 1000, 1) for n in sizes],
         "chunks": len(got),
         "interval_ms": _stats(list(intervals)),
         "cadence_jitter_ms": round(float(np.std(intervals)), 2) if len(intervals) else None,

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from liveview.pcm import pcm_duration_s
+
 MIC_BACKLOG_S = 10.0
 
 
@@ -19,7 +21,7 @@ class MicChunk:
 
     @property
     def duration_s(self) -> float:
-        return len(self.pcm) / 2 / self.sample_rate_hz
+        return pcm_duration_s(self.pcm, self.sample_rate_hz)
 
 
 class MicBacklog:

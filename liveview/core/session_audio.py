@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from liveview.audio.echo import EchoMode
 from liveview.core import events as core
 from liveview.core.controller import SessionController
 from liveview.errors import AudioDeviceError
@@ -32,7 +33,12 @@ class AudioPlan:
     speaker: bool = True  # spoken replies asked for
     mic_device: str | None = None
     speaker_device: str | None = None
-    echo: str = "cancel"  # cancel | half-duplex | off
+    echo: EchoMode | str = EchoMode.CANCEL  # or its --echo spelling: cancel | half-duplex | off
+
+    @property
+    def echo_mode(self) -> EchoMode:
+        """`echo` as the enum (a string is parsed; ValueError names the choices)."""
+        return self.echo if isinstance(self.echo, EchoMode) else EchoMode.parse(self.echo)
 
 
 @dataclass(frozen=True)
@@ -90,16 +96,18 @@ class SessionAudio:
         if not plan.mic and not plan.speaker:
             return AudioState(False, False)  # text in, text out: no device needed
         try:
-            from liveview.audio import AudioEngine, EchoMode, list_audio_devices
+            from liveview.audio import AudioEngine, list_audio_devices
         except Exception as exc:  # Qt Multimedia missing from this installation
             return AudioState(False, False, f"Audio is unavailable ({exc}); text only.")
         devices = list_audio_devices()
         notes = [devices.problem] if devices.problem else []
         if devices.text_only:
             return AudioState(False, False, devices.problem or "No audio device: text only.")
-        mode = {"half-duplex": EchoMode.HALF_DUPLEX, "off": EchoMode.OFF}.get(
-            plan.echo, EchoMode.CANCEL
-        )
+        try:
+            mode = plan.echo_mode
+        except ValueError as exc:  # a stored setting from elsewhere: say so, cancel the echo
+            notes.append(f"{exc}; using echo cancellation.")
+            mode = EchoMode.CANCEL
         try:
             self.engine = AudioEngine(mode, on_error=on_error)
             self.engine.start()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from liveview.audio import AudioEngine, EchoMode
-from liveview.audio.probe import KeepRunning, pulse_available
+from liveview.bench.pulse import KeepRunning, pulse_available
 
 SPEAKER = "liveview_speaker"
 MONITOR = "liveview_speaker.monitor"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from liveview.audio import AudioEngine, PlaybackEvent
-from liveview.audio.probe import MonitorRecorder, dominant_frequency, tone
+from liveview.bench.pulse import MonitorRecorder, dominant_frequency, tone
 from liveview.errors import AudioDeviceError
 from tests.audio.conftest import MONITOR, SPEAKER
 

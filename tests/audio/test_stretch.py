@@ -7,8 +7,8 @@ import pytest
 
 from liveview.audio.backlog import DeviceBacklog
 from liveview.audio.formats import bytes_for_ms
-from liveview.audio.probe import dominant_frequency, tone
 from liveview.audio.stretch import CUSHION_RULES, CushionKeeper, SampleStretcher
+from liveview.bench.pulse import dominant_frequency, tone
 from tests.audio.fakes import ramp
 
 RATE = 24000
