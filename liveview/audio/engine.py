@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from liveview.audio.echo import EchoMode, EchoPath, resolve_echo_mode
+from liveview.audio.loopback import SystemAudio
 from liveview.audio.microphone import ChunkCallback, Microphone
 from liveview.audio.player import PLAYBACK_DEVICE_BUFFER_MS, PlaybackCallback, ReplyPlayer
 from liveview.audio.thread import AudioThread, Ticker
@@ -40,6 +41,7 @@ class AudioEngine:
         self.thread = AudioThread(on_device_error=self._device_failed)
         self._microphone: Microphone | None = None
         self._player: ReplyPlayer | None = None
+        self._system: SystemAudio | None = None
 
     # ---- lifecycle -----------------------------------------------------------------------
     def start(self) -> None:
@@ -48,7 +50,7 @@ class AudioEngine:
     def close(self) -> None:
         """Close the devices and stop the thread. Idempotent."""
         self.thread.close()
-        self._microphone = self._player = None
+        self._microphone = self._player = self._system = None
 
     def __enter__(self) -> AudioEngine:
         self.start()
@@ -78,6 +80,18 @@ class AudioEngine:
     def player(self) -> ReplyPlayer | None:
         player = self._player
         return player if player is not None and self.thread.attached(player) else None
+
+    @property
+    def system_audio(self) -> SystemAudio | None:
+        system = self._system
+        return system if system is not None and self.thread.attached(system) else None
+
+    def open_system_audio(self, on_chunk: ChunkCallback) -> SystemAudio:
+        """Listen to what the computer plays (the default output's loopback), 16 kHz chunks."""
+        system = SystemAudio(self.thread, self.echo, on_chunk)
+        self._open(system, system.open_on_thread)
+        self._system = system
+        return system
 
     def open_microphone(
         self,
@@ -123,6 +137,8 @@ class AudioEngine:
         """Audio thread: the thread detached and closed `device`; tell the session."""
         if device is self._microphone:
             self.echo.forget()
+        if device is self._system:
+            self.echo.forget_system()
         if self.on_error is not None:
             self.on_error(exc)
 
