@@ -11,7 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,40 +20,18 @@ import pytest
 from liveview.audio.formats import StreamResampler
 from liveview.audio.loopback import NO_LOOPBACK_MACOS, find_loopback
 from liveview.bench.pulse import KeepRunning, MonitorRecorder, SinkFeeder, espeak_pcm, pactl
-from liveview.core import events as core
-from liveview.core.controller import SessionController
-from liveview.core.session_audio import AudioPlan, SessionAudio
-from liveview.core.settings import Backend, SessionSettings
+from liveview.core.session_audio import AudioPlan
 from liveview.errors import AudioDeviceError
 from liveview.protocol import events as ev
-from liveview.protocol.catalogue import LOCAL_MODEL
-from liveview.server.app import LocalLiveServer, running_in_thread
-from liveview.transport.endpoint import local_endpoint
+from liveview.server.app import LocalLiveServer
 from tests.audio.conftest import MONITOR, SPEAKER
+from tests.audio.sessions import wait_for
 from tests.audio.signal_tools import envelope_match, power_db
 
 pytestmark = pytest.mark.pulse
 RATE = 16000
 OTHER_TEXT = "The quarterly meeting starts at nine. Please bring the budget figures and the plan."
 SELF_ECHO_LIMIT_DB = 25.0
-
-
-class Sent:
-    """What the session hands the controller to send, with the capture time of each chunk."""
-
-    def __init__(self, controller: SessionController) -> None:
-        self.chunks: list[tuple[float, bytes]] = []
-        submit = controller.submit_mic_chunk_threadsafe
-
-        def record(pcm: bytes, captured_at: float, speech: bool) -> None:
-            self.chunks.append((captured_at, pcm))
-            submit(pcm, captured_at, speech)
-
-        controller.submit_mic_chunk_threadsafe = record  # type: ignore[method-assign]
-
-    def between(self, start: float, end: float) -> np.ndarray:
-        pcm = b"".join(p for t, p in list(self.chunks) if start <= t < end)
-        return np.frombuffer(pcm, dtype="<i2")
 
 
 def to_16k(samples24k: np.ndarray) -> bytes:
@@ -68,54 +46,6 @@ def received_audio(server: LocalLiveServer) -> np.ndarray:
         if "audio" in m.get("realtimeInput", {})
     ]
     return np.frombuffer(b"".join(base64.b64decode(b) for b in blobs), dtype="<i2")
-
-
-async def wait_for(predicate, timeout_s: float = 15.0) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout_s):
-        while not predicate():
-            await asyncio.sleep(0.01)
-
-
-class Session:
-    def __init__(self, server: LocalLiveServer, plan: AudioPlan, push_to_talk: bool) -> None:
-        settings = SessionSettings(
-            backend=Backend.LOCAL, model=LOCAL_MODEL, push_to_talk=push_to_talk
-        )
-        self.controller = SessionController(settings, local_endpoint(server.url))
-        self.events: list[tuple[float, object]] = []
-        self.controller.subscribe(lambda e: self.events.append((time.monotonic(), e)))
-        self.sent = Sent(self.controller)
-        self.audio = SessionAudio()
-        self.plan = plan
-
-    def notices(self) -> list[str]:
-        return [e.message for _, e in self.events if isinstance(e, core.Notice)]
-
-    def count(self, kind: type) -> int:
-        return sum(isinstance(e, kind) for _, e in self.events)
-
-
-@pytest.fixture
-async def session_factory(speaker_running: None) -> AsyncIterator[object]:
-    """`async with start(plan) as session`: a local server, a controller running, audio attached."""
-    import contextlib
-
-    @contextlib.asynccontextmanager
-    async def start(plan: AudioPlan, push_to_talk: bool = False) -> AsyncIterator[Session]:
-        with running_in_thread(LocalLiveServer()) as server:
-            session = Session(server, plan, push_to_talk)
-            session.server = server  # type: ignore[attr-defined]
-            await session.audio.attach(session.controller, plan)
-            async with asyncio.TaskGroup() as tg:
-                tg.create_task(session.controller.run())
-                await wait_for(lambda: session.controller.connected)
-                try:
-                    yield session
-                finally:
-                    session.controller.stop()
-            await session.audio.aclose(session.controller)
-
-    yield start
 
 
 async def test_what_another_program_plays_reaches_the_local_server(session_factory) -> None:  # type: ignore[no-untyped-def]
