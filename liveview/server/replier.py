@@ -20,6 +20,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from liveview.pcm import pcm_duration_s
 from liveview.protocol.catalogue import ModelInfo
 from liveview.server import outbound, replies, speech
 from liveview.server.calls import FrameSource, PendingCall, PendingCalls, ToolResultTurn
@@ -252,7 +253,7 @@ class Replier:
             await asyncio.sleep(max(0.0, due - loop.time()))
             transcript = words[i] if self._setup.output_transcription else ""
             await self._send(outbound.model_audio(part, transcript.strip() and transcript))
-            self._sent_audio_s += len(part) / 2 / outbound.REPLY_SAMPLE_RATE_HZ
+            self._sent_audio_s += pcm_duration_s(part, outbound.REPLY_SAMPLE_RATE_HZ)
             await self._first_part_sent()
 
     def _usage(self) -> Obj:
