@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from liveview.core import events as core
+from liveview.audio.listen import Listen
 from liveview.core.backend import LocalServerKeeper
 from liveview.core.bus import EventBus
 from liveview.core.controller import SessionController
@@ -121,12 +122,17 @@ class AppModel:
 
     def session_plan(self) -> SessionPlan:
         settings = self.prefs.session_settings(self.keys()[0])
+        try:
+            listen = Listen.parse(self.prefs.listen)
+        except ValueError:  # a hand-edited settings file: the microphone, as by default
+            listen = Listen.MIC
         audio = AudioPlan(
-            mic=self.prefs.mic_enabled,
+            mic=self.prefs.mic_enabled and listen.wants_mic,
             speaker=settings.audio_replies,
             mic_device=self.prefs.mic_device or None,
             speaker_device=self.prefs.speaker_device or None,
             echo=self.prefs.echo,
+            listen=listen,
         )
         seed, self._next_seed = self._next_seed, None
         return SessionPlan(

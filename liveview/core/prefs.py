@@ -85,6 +85,7 @@ class Prefs:
     mic_device: str = ""  # "" = the system default
     speaker_device: str = ""
     echo: str = "cancel"
+    listen: str = "mic"  # mic | system | both (what the computer plays; audio/listen.py)
     source: str = "test"
     region: str = ""
     # Tools (setup.tools): a change applies to the next session; switching is read live.
@@ -174,6 +175,7 @@ def prefs_from_args(prefs: Prefs, args: argparse.Namespace) -> Prefs:
         "echo": "echo",
         "mic": "mic_enabled",
         "budget": "budget",
+        "listen": "listen",
     }
     for arg_name, field_name in simple.items():
         value = getattr(args, arg_name, None)
