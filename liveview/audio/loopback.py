@@ -48,12 +48,22 @@ NO_LOOPBACK_MACOS = (
 )
 
 
+def _import_soundcard() -> Any:
+    """soundcard connects to the sound server on import, naming the client after the program;
+    under `python -c CODE` it reads sys.argv[1], which is not there (IndexError). Give it a name."""
+    if sys.argv[:1] == ["-c"] and len(sys.argv) < 2:
+        sys.argv.append("liveview")
+    import soundcard
+
+    return soundcard
+
+
 def find_loopback(platform: str = sys.platform) -> Any:
     """soundcard's loopback microphone of the default output; AudioDeviceError says why not."""
     if platform == "darwin":
         raise AudioDeviceError(NO_LOOPBACK_MACOS)
     try:
-        import soundcard  # connects to the sound server on import
+        soundcard = _import_soundcard()
     except Exception as exc:  # no PulseAudio/PipeWire (RuntimeError), or no libpulse (OSError)
         raise AudioDeviceError(
             f"System audio needs a sound server (PulseAudio or PipeWire on Linux) and none "
@@ -77,8 +87,7 @@ def find_loopback(platform: str = sys.platform) -> Any:
 
 
 def source_present(source_id: str) -> bool:
-    import soundcard
-
+    soundcard = _import_soundcard()
     return any(m.id == source_id for m in soundcard.all_microphones(include_loopback=True))
 
 

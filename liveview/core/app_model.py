@@ -13,8 +13,8 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 
-from liveview.core import events as core
 from liveview.audio.listen import Listen
+from liveview.core import events as core
 from liveview.core.backend import LocalServerKeeper
 from liveview.core.bus import EventBus
 from liveview.core.controller import SessionController
