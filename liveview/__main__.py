@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from liveview.cli.history import add_history_options
 from liveview.cli.options import add_session_options
 from liveview.errors import ExitCode
 
@@ -88,6 +89,7 @@ def _window(argv: Sequence[str]) -> int:
         help="check the installation end to end offscreen and exit",
     )
     add_session_options(parser)
+    add_history_options(parser)
     args = parser.parse_args(argv)
     if args.self_test:
         from liveview.selftest import main as self_test_main

@@ -215,7 +215,22 @@ def check_audio(report: Report) -> str:
     summary = f"{len(devices.inputs)} input(s), {len(devices.outputs)} output(s)"
     if devices.problem:
         summary += f" (warning: {devices.problem})"
-    return summary
+    return summary + "; " + _check_system_audio()
+
+
+def _check_system_audio() -> str:
+    """--listen system: soundcard and its C declarations are in the bundle; where a sound
+    server runs, the default output's loopback is found."""
+    from liveview.audio.loopback import find_loopback
+    from liveview.errors import AudioDeviceError
+
+    try:
+        loopback = find_loopback()
+    except AudioDeviceError as exc:
+        if os.environ.get(REQUIRE_AUDIO_ENV) == "1":
+            raise SelfTestFailure(f"system audio: {exc.user_message}") from exc
+        return "system audio: unavailable here"
+    return f"system audio: {loopback.name}"
 
 
 def check_echo(report: Report) -> str:

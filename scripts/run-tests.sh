@@ -11,7 +11,7 @@ mkdir -p test-output
 echo "== ruff"
 .venv/bin/ruff check liveview tests packaging
 .venv/bin/ruff format --check liveview tests packaging
-echo "== mypy (strict: protocol, transport, server, core, capture, desktop)"
+echo "== mypy (strict: the packages listed in pyproject.toml)"
 .venv/bin/mypy
 echo "== workflows (GitHub's schema, zizmor offline) and desktop metadata (AppStream, .desktop)"
 .venv/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml

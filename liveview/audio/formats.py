@@ -12,13 +12,15 @@ import numpy as np
 import soxr
 
 from liveview.errors import AudioDeviceError
+from liveview.pcm import SAMPLE_BYTES, pcm_duration_s
 
 MIC_RATE_HZ = 16_000  # realtimeInput.audio is sent as audio/pcm;rate=16000
 REPLY_RATE_HZ = 24_000  # serverContent.modelTurn inlineData is audio/pcm;rate=24000
-SAMPLE_BYTES = 2  # Int16
 MIN_RATE_HZ = 8_000
 MAX_RATE_HZ = 192_000
 SILENCE_DBFS = -100.0  # what level_dbfs() reports for digital silence
+
+__all__ = ["SAMPLE_BYTES", "pcm_duration_s"]  # and everything below; these two live in liveview.pcm
 
 _RATE_RE = re.compile(r"(?:^|;)\s*rate\s*=\s*([^;\s]*)", re.IGNORECASE)
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QIODevice
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QtAudio
 
 from liveview.audio.devices import find_device
+from liveview.audio.echo import EchoPath
 from liveview.audio.formats import (
     MIC_RATE_HZ,
     SILENCE_DBFS,
@@ -23,12 +23,11 @@ from liveview.audio.formats import (
     bytes_for_ms,
     level_dbfs,
     level_unit,
+    pcm_duration_s,
     to_mono_int16,
 )
+from liveview.audio.thread import AudioThread
 from liveview.errors import AudioDeviceError
-
-if TYPE_CHECKING:
-    from liveview.audio.engine import AudioEngine
 
 ChunkCallback = Callable[[bytes, float], None]
 
@@ -58,7 +57,8 @@ class Microphone:
 
     def __init__(
         self,
-        engine: AudioEngine,
+        thread: AudioThread,
+        echo: EchoPath,
         on_chunk: ChunkCallback,
         device: str | None,
         chunk_ms: int,
@@ -69,7 +69,8 @@ class Microphone:
             raise AudioDeviceError(
                 f"Microphone chunks must be 20, 30 or 40 ms (got {chunk_ms} ms)."
             )
-        self._engine = engine
+        self._thread = thread
+        self._echo = echo
         self.on_chunk = on_chunk
         self.device_name = device
         self.chunk_ms = chunk_ms
@@ -106,17 +107,17 @@ class Microphone:
 
     def start(self) -> None:
         """Resume capturing (after stop()); instant for the caller."""
-        self._engine.post(self._start_on_thread)
+        self._thread.post(self._start_on_thread)
 
     def stop(self) -> None:
         """Stop capturing and release the device stream; instant for the caller."""
-        self._engine.post(self._stop_on_thread)
+        self._thread.post(self._stop_on_thread)
 
     def close(self) -> None:
-        self._engine.call(self._close_on_thread)
+        self._thread.call(self.close_on_thread)
 
     # ---- audio thread --------------------------------------------------------------------
-    def _open_on_thread(self) -> None:
+    def open_on_thread(self) -> None:
         self._device = find_device(self.device_name, output=False)
         self._start_on_thread()
 
@@ -164,12 +165,13 @@ class Microphone:
         self._pending.clear()
         self.level_dbfs = SILENCE_DBFS
 
-    def _close_on_thread(self) -> None:
+    def close_on_thread(self) -> None:
         self._stop_on_thread()
         self._device = None
-        self._engine._detach(self)
+        self._thread.detach(self)
+        self._echo.forget()
 
-    def _tick(self, now: float) -> None:
+    def tick(self, now: float) -> None:
         if self._source is None or self._io is None:
             return
         if self._source.error() in _BROKEN:
@@ -188,7 +190,7 @@ class Microphone:
                 )
             return
         self._last_data = now
-        self._pending.extend(self._engine._captured(self._convert(bytes(raw)), now))
+        self._pending.extend(self._echo.captured(self._convert(bytes(raw)), now))
         self._emit_chunks(now)
 
     def _convert(self, raw: bytes) -> bytes:
@@ -205,7 +207,7 @@ class Microphone:
             chunk = bytes(self._pending[:size])
             del self._pending[:size]
             # The last sample of `chunk` arrived before everything still pending behind it.
-            captured_at = now - len(self._pending) / 2 / MIC_RATE_HZ
+            captured_at = now - pcm_duration_s(self._pending, MIC_RATE_HZ)
             self.level_dbfs = level_dbfs(chunk)
             if self.muted:
                 continue

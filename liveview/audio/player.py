@@ -1,23 +1,29 @@
 """The reply player: a pure jitter buffer drained into a QAudioSink (24 kHz mono Int16, push mode).
 
-The sink is kept topped up every tick, with silence when there is no reply, so the device never
-idles: its latency stays constant (which the echo canceller and the heard-accounting rely on) and
-a reply starts as soon as its pre-roll is in. The sink's buffer is kept small so that flush() has
-little to throw away, and flush() also resets the sink, which drops what the sound server holds.
+The sink is fed every tick and never idles: with reply audio as far as its ring takes it, and with
+silence only to keep a few ms in the ring (PLAYBACK_RING_LOW_MS) when there is no reply. So a reply
+that arrives queues behind those few ms, not behind a ring full of silence, and starts to sound as
+soon as the pre-roll policy lets it (at once, until an underrun teaches it otherwise). While a reply
+waits for its next chunk the audio already in the ring plays on. The ring is kept small so that
+flush() has little to throw away, and flush() also resets the sink, which drops what the sound
+server holds. The heard-accounting follows the ring's real fill, so it stays exact either way.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QIODevice
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSink, QtAudio
 
+from liveview.audio.backlog import DeviceBacklog
 from liveview.audio.devices import find_device
+from liveview.audio.echo import EchoPath
 from liveview.audio.formats import (
     REPLY_RATE_HZ,
     StreamResampler,
@@ -26,19 +32,22 @@ from liveview.audio.formats import (
     check_rate,
     ms_for_bytes,
 )
-from liveview.audio.jitter import JitterBuffer, PlaybackEvent
+from liveview.audio.jitter import JitterBuffer, PlaybackEvent, ReadResult
+from liveview.audio.thread import AudioThread
 from liveview.errors import AudioDeviceError
 
-if TYPE_CHECKING:
-    from liveview.audio.engine import AudioEngine
+log = logging.getLogger(__name__)
 
 PlaybackCallback = Callable[[PlaybackEvent], None]
 
-# Qt's ring in front of the sound server: small, so there is little to drop on barge-in.
+# The sink's stream buffer (PulseAudio's tlength under Qt 6.11): small, so there is little to
+# drop on barge-in. It fills up only while a reply plays; idle, it holds PLAYBACK_RING_LOW_MS.
 PLAYBACK_DEVICE_BUFFER_MS = 50
-# What the sound server holds beyond Qt's ring (PulseAudio's stream buffer plus the sink's own
-# latency). Measured on PulseAudio 16 with `liveview bench audio` (start latency minus Qt's ring).
-SERVER_LATENCY_MS = 25.0
+# From leaving that buffer to being heard (the sink's own latency and transport). Measured on
+# PulseAudio 16 with `liveview bench audio`: the value at which its heard_ms_error centres on 0
+# when the buffer's fill is the DeviceBacklog estimate.
+SERVER_LATENCY_MS = 31.0
+SERVER_BYTES = bytes_for_ms(SERVER_LATENCY_MS, REPLY_RATE_HZ)
 # A sink that takes nothing for this long is gone (PulseAudio unloading a sink kills the stream
 # without Qt reporting an error state).
 DEVICE_STALL_S = 1.5
@@ -54,13 +63,15 @@ class ReplyPlayer:
 
     def __init__(
         self,
-        engine: AudioEngine,
+        thread: AudioThread,
+        echo: EchoPath,
         device: str | None,
         volume: float,
         on_playback: PlaybackCallback | None,
         buffer_ms: int,
     ) -> None:
-        self._engine = engine
+        self._thread = thread
+        self._echo = echo
         self.device_name = device
         self.on_playback = on_playback
         self.buffer_ms = buffer_ms
@@ -77,6 +88,8 @@ class ReplyPlayer:
         self.audible_until = 0.0  # monotonic time the last reply sound written will have played
         self.device_resets = 0
         self._last_progress = 0.0  # when the sink last took audio (stall watchdog)
+        self._ring_expected = 0  # the ring's fill right after the last write
+        self._backlog = DeviceBacklog(REPLY_RATE_HZ)  # what the server really still holds
 
     # ---- public, any thread --------------------------------------------------------------
     def push(self, pcm: bytes, turn_id: int, rate: int = REPLY_RATE_HZ) -> None:
@@ -93,6 +106,10 @@ class ReplyPlayer:
                     self._resamplers = {key: StreamResampler(rate, REPLY_RATE_HZ)}
                 pcm = self._resamplers[key].process_bytes(pcm)
             self._jitter.push(pcm, turn_id)
+            waiting = self._jitter.wants_audio
+        if waiting:
+            # Nothing is playing, or the reply ran dry: feed the device now, not at the next tick.
+            self._thread.post(self._feed_now)
 
     def end_turn(self, turn_id: int) -> None:
         """turnComplete / generationComplete: play the tail without waiting for more."""
@@ -122,9 +139,9 @@ class ReplyPlayer:
                 self._reset_device()
                 callback(ended)
 
-            self._engine.post(reset_then_report)
+            self._thread.post(reset_then_report)
         else:
-            self._engine.post(self._reset_device)
+            self._thread.post(self._reset_device)
         return heard
 
     def heard_ms(self, turn_id: int) -> float:
@@ -148,13 +165,18 @@ class ReplyPlayer:
         return self._jitter.underruns
 
     @property
+    def preroll_ms(self) -> float:
+        """What the next reply will wait before it sounds (the adaptive pre-roll, ms)."""
+        return self._jitter.preroll_ms
+
+    @property
     def buffered_ms(self) -> float:
         with self._lock:
             return self._jitter.buffered_ms
 
     @property
     def output_latency_ms(self) -> float:
-        """From writing a sample to hearing it: Qt's ring (kept full) plus the server's share."""
+        """From writing a sample to hearing it while a reply plays (ring full) plus the server's."""
         return self.buffer_ms + SERVER_LATENCY_MS
 
     @property
@@ -164,17 +186,17 @@ class ReplyPlayer:
     @volume.setter
     def volume(self, value: float) -> None:
         self._volume = min(1.0, max(0.0, value))
-        self._engine.post(self._apply_volume)
+        self._thread.post(self._apply_volume)
 
     def close(self) -> None:
-        self._engine.call(self._close_on_thread)
+        self._thread.call(self.close_on_thread)
 
     # ---- audio thread --------------------------------------------------------------------
     def _device_queued_now(self, now: float) -> int:
         drained = bytes_for_ms((now - self._queued_at) * 1000.0, REPLY_RATE_HZ)
         return max(0, self._queued_bytes - drained)
 
-    def _open_on_thread(self) -> None:
+    def open_on_thread(self) -> None:
         self._device = find_device(self.device_name, output=True)
         fmt = QAudioFormat()
         fmt.setSampleRate(REPLY_RATE_HZ)
@@ -201,6 +223,7 @@ class ReplyPlayer:
             )
         self._io = io
         self._last_progress = time.monotonic()
+        self._ring_expected = 0
 
     def _apply_volume(self) -> None:
         if self._sink is not None:
@@ -211,51 +234,72 @@ class ReplyPlayer:
         if self._sink is None:
             return
         self._sink.reset()
+        self._backlog.reset()
+
         self._start_sink()
         self.device_resets += 1
-        self._tick(time.monotonic())  # refill with silence at once so the device keeps running
+        self.tick(time.monotonic())  # refill with silence at once so the device keeps running
 
-    def _close_on_thread(self) -> None:
+    def close_on_thread(self) -> None:
         if self._sink is not None:
             self._sink.stop()
         self._sink = self._io = None
-        self._engine._detach(self)
+        self._thread.detach(self)
 
-    def _tick(self, now: float) -> None:
+    def tick(self, now: float) -> None:
         sink, io = self._sink, self._io
         if sink is None or io is None:
             return
+        free = sink.bytesFree()
+        free -= free % 2
+        ring = sink.bufferSize() - free
+        self._check_device(sink, ring, now)
+        held = self._backlog.update(ring, now)
+        result = self._read(free, held, now)
+        written = len(result.pcm) if result else 0
+        self._ring_expected = ring + written
+        if written and result is not None:
+            taken = io.write(result.pcm)
+            if taken != written:
+                log.warning("audio: the speaker took %d of %d bytes", taken, written)
+            self._backlog.wrote(written)
+        self._echo.played(result.pcm if result else b"", self.audible_until)
+        if result is not None and self.on_playback is not None:
+            # What this write starts with is heard once the ring and the server have played out.
+            ahead_s = ms_for_bytes(held + SERVER_BYTES, REPLY_RATE_HZ) / 1000.0
+            for event in result.events:
+                self.on_playback(replace(event, at=event.at + ahead_s))
+
+    def _read(self, free: int, held: int, now: float) -> ReadResult | None:
+        """The jitter buffer's next bytes for a sink with `free` room that holds `held`."""
+        with self._lock:
+            result = self._jitter.read(free, held) if free > 0 else None
+            written = len(result.pcm) if result else 0
+            self._queued_bytes = held + written + SERVER_BYTES
+            self._queued_at = now
+            if result is not None and result.audio_bytes:
+                self.audible_until = now + ms_for_bytes(self._queued_bytes, REPLY_RATE_HZ) / 1e3
+        return result
+
+    def _feed_now(self) -> None:
+        with contextlib.suppress(AudioDeviceError):  # the next regular tick reports it
+            self.tick(time.monotonic())
+
+    def _check_device(self, sink: QAudioSink, ring: int, now: float) -> None:
+        """Raise AudioDeviceError for a sink that broke, or that stopped consuming its ring."""
+        name = self._device.description() if self._device else "speaker"
         if sink.error() in _BROKEN:
-            name = self._device.description() if self._device else "speaker"
             raise AudioDeviceError(
                 f"The speaker {name!r} stopped working ({sink.error().name}); it may have been "
                 "unplugged. Replies continue as text; choose another output to hear them."
             )
-        free = sink.bytesFree()
-        free -= free % 2
-        if free > 0:
-            self._last_progress = now
+        if ring < self._ring_expected or ring == 0:
+            self._last_progress = now  # the ring went down since the last write: it plays
         elif now - self._last_progress > DEVICE_STALL_S:
-            name = self._device.description() if self._device else "speaker"
             raise AudioDeviceError(
                 f"The speaker {name!r} stopped taking audio; it may have been removed. "
                 "Replies continue as text; choose another output to hear them."
             )
-        latency_s = self.output_latency_ms / 1000.0
-        with self._lock:
-            result = self._jitter.read(free) if free > 0 else None
-            ring = sink.bufferSize() - free + (len(result.pcm) if result else 0)
-            self._queued_bytes = ring + bytes_for_ms(SERVER_LATENCY_MS, REPLY_RATE_HZ)
-            self._queued_at = now
-            if result is not None and result.audio_bytes:
-                self.audible_until = now + latency_s
-        if result is None:
-            return
-        io.write(result.pcm)
-        self._engine._played(result.pcm)
-        if self.on_playback is not None:
-            for event in result.events:
-                self.on_playback(replace(event, at=event.at + latency_s))
 
     @property
     def queued_ms(self) -> float:

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import soxr
 
+from liveview.pcm import pcm_duration_s
+
 WER_LIMIT = 0.35
 RATE_HZ = 16_000
 CORPUS = (
@@ -109,7 +111,7 @@ def measure(voice: str = "en-us", wpm: int = 160) -> dict[str, Any]:
             started = time.perf_counter()
             heard = recogniser.transcribe(pcm)
             decode_s += time.perf_counter() - started
-            audio_s += len(pcm) / 2 / RATE_HZ
+            audio_s += pcm_duration_s(pcm, RATE_HZ)
             ref = words(sentence)
             wrong = word_errors(ref, words(heard))
             errors += wrong

@@ -37,8 +37,15 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_json_safe(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {_json_key(k): _json_safe(v) for k, v in value.items()}
     return value
+
+
+def _json_key(key: object) -> str:
+    """("in", "AUDIO") -> "in.AUDIO": the cost meter's tokens by way and modality."""
+    if isinstance(key, tuple):
+        return ".".join(_json_key(part) for part in key)
+    return str(key.value) if isinstance(key, Enum) else str(key)
 
 
 class EventLog:

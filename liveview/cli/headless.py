@@ -12,23 +12,31 @@ import contextlib
 import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 from liveview.cli.event_log import EventLog
+from liveview.cli.history import add_history_options, continued_session, history_policy_from_args
 from liveview.cli.options import (
     add_session_options,
     audio_plan_from_args,
     settings_from_args,
     video_settings_from_args,
 )
+from liveview.cli.profile_args import with_profile
 from liveview.cli.push_to_talk import push_to_talk_from_stdin
 from liveview.core import events as core
 from liveview.core.backend import LocalServerKeeper
 from liveview.core.backoff import Backoff
 from liveview.core.bus import EventBus
+from liveview.core.cost import parse_budget
+from liveview.core.history_db import HistoryError
+from liveview.core.history_writer import HistoryProblem, open_history
 from liveview.core.policy import ReconnectPolicy
 from liveview.core.runtime import SessionPlan, SessionRuntime
 from liveview.core.secrets import configured_api_key
+from liveview.core.seed import seed_for_session
+from liveview.core.session_summary import summary_lines
 from liveview.core.tools import SourceSwitched
 from liveview.core.video_host import VideoChanged, VideoHost
 from liveview.errors import ConfigError, ExitCode, exit_code_for
@@ -45,6 +53,7 @@ FIRST_FRAME_WAIT_S = 5.0
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_session_options(parser)
+    add_history_options(parser)
     h = parser.add_argument_group("headless")
     h.add_argument(
         "--text",
@@ -188,12 +197,19 @@ async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
     # The keychain may answer over D-Bus, and opening a source probes the display or camera:
     # worker threads, as everywhere else, even though nothing else runs on the loop yet.
     key, key_source = await asyncio.to_thread(configured_api_key)
-    settings = settings_from_args(args, api_key=key)
+    run = with_profile(args, settings_from_args(args, api_key=key), video_settings_from_args(args))
+    settings = run.settings
     settings.setup_config()  # a setting the model does not take: said now, exit 2
+    for note in run.notes:
+        err.write(f"liveview: {note}\n")
+    earlier = await asyncio.to_thread(continued_session, args)  # --continue ID
     plan = SessionPlan(
         settings,
         audio=audio_plan_from_args(args, headless=True),
-        video=video_settings_from_args(args),
+        video=run.video,
+        seed=seed_for_session(earlier, settings.model_info) if earlier is not None else None,
+        profile=run.profile,
+        budget=parse_budget(args.budget),
         open_timeout_s=args.connect_timeout,
         setup_timeout_s=args.connect_timeout,
     )
@@ -203,7 +219,10 @@ async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
     policy = ReconnectPolicy(
         Backoff(max_attempts=HEADLESS_RECONNECT_ATTEMPTS), retry_first_connect=False
     )
-    runtime = SessionRuntime(plan, bus=bus, video=video, local_server=keeper, policy=policy)
+    history = open_history(history_policy_from_args(args), on_problem=_say_problem(err))
+    runtime = SessionRuntime(
+        plan, bus=bus, video=video, local_server=keeper, policy=policy, history=history
+    )
     video.subscribe(bus.emit)
     failures: list[core.SessionFailed] = []
     bus.subscribe(_Printer(out, err, key_source if settings.api_key else ""))
@@ -212,18 +231,38 @@ async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
         with contextlib.ExitStack() as stack:
             if args.events:
                 bus.subscribe(stack.enter_context(EventLog.open(args.events)).write)
-            await video.select(args.source, args.region, plan.video)
+            await video.select(run.source, args.region, plan.video)
             script = _TurnScript(runtime, list(args.text), wait_for_frame=video.running)
             bus.subscribe(script)
             await _hold(runtime, script, args)
+            _print_summary(runtime, err)
     finally:
         await video.aclose()
         await keeper.aclose()
+        await asyncio.to_thread(history.close)  # every finished turn is on disk
     if failures:
         failure = failures[-1]
         err.write(f"liveview: {failure.error.user_message}\n")
         return exit_code_for(failure.error)
     return ExitCode.OK
+
+
+def _print_summary(runtime: SessionRuntime, err: TextIO) -> None:
+    if not runtime.was_live:
+        return  # never connected: the failure says it all
+    counters = runtime.video.pipeline.counters if runtime.video.pipeline is not None else None
+    snapshot = runtime.cost.snapshot(time.monotonic())
+    for line in summary_lines(runtime.stats, snapshot, counters):
+        err.write(f"liveview: {line}\n")
+
+
+def _say_problem(err: TextIO) -> Callable[[HistoryProblem], None]:
+    """A history problem (a full disk, a locked database) is said once; the session goes on."""
+
+    def say(problem: HistoryProblem) -> None:
+        err.write(f"liveview: {problem.message}\n")
+
+    return say
 
 
 async def _until_done(
@@ -260,7 +299,7 @@ def main(args: argparse.Namespace) -> int:
             print(list_sources_text())
             return ExitCode.OK
         code = asyncio.run(run_session(args, sys.stdout, sys.stderr))
-    except ConfigError as exc:  # UsageError (exit 2) names the model and the setting
+    except (ConfigError, HistoryError) as exc:  # UsageError (exit 2) names what to change
         sys.stderr.write(f"liveview: {exc.user_message}\n")
         return exit_code_for(exc)
     except KeyboardInterrupt:

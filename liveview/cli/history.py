@@ -25,7 +25,7 @@ from liveview.core.export import EXPORT_FORMATS, ExportFailed, session_text, wri
 from liveview.core.history import HistoryStore, SessionSummary, StoredSession
 from liveview.core.history_db import HistoryError, default_path
 from liveview.core.history_limits import HistoryPolicy, Retention, parse_retention
-from liveview.errors import ExitCode
+from liveview.errors import ExitCode, UsageError
 
 LIST_LIMIT = 50
 BOLD, PLAIN = "\x1b[1m", "\x1b[0m"
@@ -210,3 +210,21 @@ def history_policy_from_args(args: argparse.Namespace) -> HistoryPolicy:
         enabled=not getattr(args, "no_history", False),
         retention=parse_retention(retention) if retention else Retention.FOREVER,
     )
+
+
+def continued_session(args: argparse.Namespace) -> StoredSession | None:
+    """The kept session `--continue ID` names; UsageError (exit 2) for an id that is not kept,
+    HistoryError (said, exit 3) for a database that cannot be read."""
+    session_id = getattr(args, "continue_id", None)
+    if session_id is None:
+        return None
+    path = default_path()
+    session = None
+    if path.exists():  # reading never creates it
+        with HistoryStore.open(path) as store:
+            session = store.get_session(session_id)
+    if session is None:
+        raise UsageError(
+            f"--continue: no session {session_id} is kept; `liveview history list` shows them."
+        )
+    return session

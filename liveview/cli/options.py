@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from liveview.audio.echo import EchoMode
+from liveview.audio.listen import Listen
 from liveview.core.session_audio import AudioPlan
 from liveview.core.settings import (
     VOICES,
@@ -65,6 +67,13 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
         help="turn automatic voice detection off; talk while a key is held",
     )
 
+    g.add_argument(
+        "--budget",
+        metavar="LIMIT",
+        help="warn at 80 %% of this per session and pause video at 100 %%: tokens (50000) "
+        "or estimated dollars ($0.50)",
+    )
+
     t = parser.add_argument_group("tools")
     t.add_argument(
         "--tools",
@@ -112,6 +121,12 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
         choices=["cancel", "half-duplex", "off"],
         help="echo handling: cancel (default), half-duplex, off (headphones)",
     )
+    a.add_argument(
+        "--listen",
+        choices=[mode.value for mode in Listen],
+        help="what the model hears: mic (default), system (what the computer plays: the default "
+        "output's monitor/loopback, liveview's own voice taken out), both (mixed)",
+    )
 
 
 def settings_from_args(args: argparse.Namespace, *, api_key: str | None) -> SessionSettings:
@@ -146,13 +161,17 @@ def settings_from_args(args: argparse.Namespace, *, api_key: str | None) -> Sess
 def audio_plan_from_args(args: argparse.Namespace, *, headless: bool) -> AudioPlan:
     """Headless sends the mic only with --mic (scripts should not listen by surprise); the
     window sends it unless --no-mic. Spoken replies play unless --no-audio."""
-    mic = args.mic if args.mic is not None else not headless
+    listen = Listen.parse(getattr(args, "listen", None) or Listen.MIC.value)
+    # --listen both asks for the microphone too, as --mic does (headless listens to nothing else
+    # unless asked); --listen system alone sends no microphone.
+    mic = args.mic if args.mic is not None else (not headless or listen is Listen.BOTH)
     return AudioPlan(
-        mic=bool(mic) or bool(args.push_to_talk),
+        mic=(bool(mic) or bool(args.push_to_talk)) and listen.wants_mic,
         speaker=not args.no_audio,
         mic_device=args.mic_device,
         speaker_device=args.speaker_device,
-        echo=args.echo or "cancel",
+        echo=EchoMode.parse(args.echo or EchoMode.CANCEL.value),
+        listen=listen,
     )
 
 

@@ -10,23 +10,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from collections.abc import Awaitable, Callable
 
+from liveview.audio.listen import Listen
 from liveview.core import events as core
 from liveview.core.backend import LocalServerKeeper
 from liveview.core.bus import EventBus
 from liveview.core.controller import SessionController
+from liveview.core.history_limits import HistoryPolicy
+from liveview.core.history_records import StoredSession
+from liveview.core.history_transcript import entry_from_turn
+from liveview.core.history_writer import HistoryOff, HistoryProblem, HistorySink, open_history
 from liveview.core.key_test import try_session
 from liveview.core.loop_lag import LoopLagMonitor
 from liveview.core.model_list import ModelList, ModelListCache, model_list
 from liveview.core.prefs import Prefs
 from liveview.core.runtime import SessionPlan, SessionRuntime
 from liveview.core.secrets import configured_api_key, store_api_key
+from liveview.core.seed import Seed, seed_for_session
 from liveview.core.session_audio import AudioPlan, AudioState
 from liveview.core.tools import SourceSwitched
 from liveview.core.transcript import Transcript
+from liveview.core.transcript_feed import feed_transcript
 from liveview.core.video_host import VideoHost
 
 FIRST_FRAME_WAIT_S = 3.0
@@ -56,6 +62,9 @@ class AppModel:
         self.audio_state = AudioState(False, False)
         self.description = ""
         self.mic_muted = False
+        self.history: HistorySink = HistoryOff()
+        self._next_seed: Seed | None = None  # Continue: the earlier conversation, once
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._session_task: asyncio.Task[None] | None = None
         self._lag_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[object]] = set()
@@ -67,15 +76,7 @@ class AppModel:
             self.audio_state = event
         elif isinstance(event, core.SessionOpening):
             self.description = event.description
-        if isinstance(event, core.ToolAnswered):
-            answer = json.dumps(event.result, sort_keys=True, ensure_ascii=False)
-            self.transcript.record_tool_answer(event.call_id, answer)
-            return
-        if isinstance(event, SourceSwitched):
-            what = f"The model switched the video to {event.description}."
-            self.transcript.apply(core.Notice(what), time.time())
-            return
-        self.transcript.apply(event, time.time())
+        feed_transcript(self.transcript, event, time.time())
 
     def spawn(self, work: Awaitable[object], name: str) -> asyncio.Task[object]:
         """An owned task: kept until done, cancelled by aclose()."""
@@ -100,20 +101,56 @@ class AppModel:
             self._session_task = asyncio.ensure_future(self._run_session())
         return self._session_task
 
+    async def continue_session(self, session: StoredSession) -> None:
+        """Show a kept conversation in the panel and start a new session that knows it (its
+        turns seeded before the first new one). A running session ends first."""
+        if self.running:
+            self.stop_session()
+            await self.wait_session_ended()
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(session.meta.started_at))
+        self.transcript.apply(core.Notice(f"Continuing the conversation of {when}."), time.time())
+        for turn in session.turns:
+            self.transcript.add_entry(entry_from_turn(turn.record))
+        model_info = self.prefs.session_settings(self.keys()[0]).model_info
+        self._next_seed = seed_for_session(session, model_info)
+        self.start_session()
+
+    async def wait_session_ended(self, timeout_s: float = 5.0) -> None:
+        if self._session_task is not None:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(self._session_task), timeout_s)
+
     def session_plan(self) -> SessionPlan:
         settings = self.prefs.session_settings(self.keys()[0])
+        try:
+            listen = Listen.parse(self.prefs.listen)
+        except ValueError:  # a hand-edited settings file: the microphone, as by default
+            listen = Listen.MIC
         audio = AudioPlan(
-            mic=self.prefs.mic_enabled,
+            mic=self.prefs.mic_enabled and listen.wants_mic,
             speaker=settings.audio_replies,
             mic_device=self.prefs.mic_device or None,
             speaker_device=self.prefs.speaker_device or None,
             echo=self.prefs.echo,
+            listen=listen,
         )
-        return SessionPlan(settings, audio=audio, video=self.prefs.video_settings())
+        seed, self._next_seed = self._next_seed, None
+        return SessionPlan(
+            settings,
+            audio=audio,
+            video=self.prefs.video_settings(),
+            seed=seed,
+            budget=self.prefs.budget_limit(),
+        )
 
     async def _run_session(self) -> None:
         runtime = SessionRuntime(
-            self.session_plan(), bus=self.bus, video=self.video, local_server=self.local_server
+            self.session_plan(),
+            bus=self.bus,
+            video=self.video,
+            local_server=self.local_server,
+            history=self.history,
+            transcript=self.transcript,
         )
         self.runtime = runtime
         runtime.set_mic_muted(self.mic_muted)
@@ -137,10 +174,10 @@ class AppModel:
 
     def set_user_paused(self, paused: bool) -> None:
         """The user's pause: the model may not resume it or look while it holds."""
-        self.video.pause(paused)
-        toolbox = self.runtime.toolbox if self.runtime is not None else None
-        if toolbox is not None:
-            toolbox.on_user_pause(paused)
+        if self.runtime is not None:
+            self.runtime.pause_video(paused)
+        else:
+            self.video.pause(paused)
 
     async def undo_switch(self, event: SourceSwitched) -> None:
         """Put back the source the model switched away from."""
@@ -185,6 +222,8 @@ class AppModel:
         toolbox = self.runtime.toolbox if self.runtime is not None else None
         if toolbox is not None:  # read live: forbidding switches needs no new session
             toolbox.allow_source_switch = prefs.allow_source_switch
+        if self.runtime is not None:  # and the budget, for the session that is running
+            self.runtime.cost.budget = prefs.budget_limit()
         self._save_prefs(prefs)
 
     def update_key(self, key: str | None) -> None:
@@ -205,6 +244,17 @@ class AppModel:
         return await asyncio.to_thread(model_list, settings, local_url, self.model_cache)
 
     # -- lifetime --------------------------------------------------------------------------
+
+    def open_history(self, policy: HistoryPolicy) -> None:
+        """Keep every session from now on (a writer thread); problems are said in the panel."""
+        self._loop = asyncio.get_running_loop()
+        self.history = open_history(policy, on_problem=self._history_problem)
+
+    def _history_problem(self, problem: HistoryProblem) -> None:
+        """From the writer's thread: said once, on the loop; the session goes on."""
+        notice = core.Notice(problem.message, core.NoticeLevel.WARNING)
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.bus.emit, notice)
 
     def start_background(self) -> None:
         if self._lag_task is None:
@@ -227,3 +277,4 @@ class AppModel:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.video.aclose()
         await self.local_server.aclose()
+        await asyncio.to_thread(self.history.close)  # every finished turn is on disk

@@ -102,6 +102,9 @@ class SessionController:
         self.handle: str | None = None
         self.turn_id = 0
         self.latency = ReplyLatency()
+        # A stale resumption handle starts a fresh session: this gives the conversation so far
+        # as its seed (the runtime sets it), so the user keeps the thread.
+        self.seed_for_fresh_session: Callable[[], msg.ClientTurns | None] | None = None
         self.uplink = Uplink(
             self.stats, push_to_talk=settings.push_to_talk, on_turn_sent=self._turn_sent
         )
@@ -245,6 +248,9 @@ class SessionController:
         if isinstance(action, Fresh):
             self.handle = None
             self.notify(core.Notice(action.notice))
+            seed = self.seed_for_fresh_session() if self.seed_for_fresh_session else None
+            if seed is not None:
+                self.send_turns(seed)  # goes out first on the new connection
         self._set_state(core.ConnectionState.RECONNECTING, _reason_of(action))
         if isinstance(action, Retry):
             try:
@@ -404,7 +410,9 @@ class SessionController:
     def _reply_started(self) -> None:
         latency = self.latency.reply_started(self._now())
         if latency is not None:
-            self.stats.last_reply_latency_s = latency
+            self.stats.add_reply_latency(latency)
+            median = self.stats.median_reply_latency_s or latency
+            self.notify(core.LatencyMeasured(latency, median, len(self.stats.reply_latencies_s)))
 
     def _play(self, event: ev.ModelAudio) -> None:
         if self.player is None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from liveview.core.cost import CostSnapshot
 from liveview.errors import LiveViewError, Setting
 from liveview.transport.wire import Direction
 
@@ -92,6 +93,22 @@ class Reconnected:
     resumed: bool
     gap_s: float
     reason: str
+
+
+@dataclass(frozen=True)
+class LatencyMeasured:
+    """The end of the user's turn to the first sound (or text) of the reply, for one turn."""
+
+    seconds: float
+    median_s: float  # of the session's turns so far, this one included
+    turns: int
+
+
+@dataclass(frozen=True)
+class CostUpdated:
+    """After each usageMetadata: what the session has used so far (core/cost.py)."""
+
+    snapshot: CostSnapshot
 
 
 @dataclass(frozen=True)

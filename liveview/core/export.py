@@ -88,6 +88,7 @@ def session_fields(session: StoredSession) -> dict[str, object]:
         "source": meta.source,
         "profile": meta.profile,
         "tokens_used": session.tokens_used,
+        "estimated_cost_usd": session.cost_usd,  # an estimate from the catalogue's price
     }
 
 

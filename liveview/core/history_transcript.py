@@ -23,7 +23,7 @@ from liveview.core.history import (
     TurnRole,
 )
 from liveview.core.history_writer import HistorySink, SessionKey
-from liveview.core.transcript import Entry, Role, Transcript
+from liveview.core.transcript import LATENCY_META_KEY, Entry, Role, Transcript
 
 # The transcript's roles as kept: (role, how the user said it).
 KEPT_ROLES: Mapping[Role, tuple[TurnRole, TurnInput | None]] = MappingProxyType(
@@ -40,7 +40,6 @@ KEPT_ROLES: Mapping[Role, tuple[TurnRole, TurnInput | None]] = MappingProxyType(
 ENTRY_ROLES: Mapping[tuple[TurnRole, TurnInput | None], Role] = MappingProxyType(
     {kept: role for role, kept in KEPT_ROLES.items()}
 )
-LATENCY_META_KEY = "latency_ms"  # where a latency figure on an entry is read from, when set
 
 
 def _tool_call(entry: Entry) -> ToolCallRecord:
@@ -131,6 +130,11 @@ class HistoryRecorder:
         self._kept: dict[int, TurnRecord] = {}
         self._finished = False
         transcript.subscribe(self._on_changed)
+
+    @property
+    def start(self) -> int:
+        """The first transcript entry of this session."""
+        return self._start
 
     def _on_changed(self, index: int) -> None:
         if self._finished or index < self._start:

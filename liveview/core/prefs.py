@@ -11,6 +11,7 @@ import argparse
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from liveview.core.cost import Budget, parse_budget
 from liveview.core.settings import (
     Backend,
     SessionSettings,
@@ -84,6 +85,7 @@ class Prefs:
     mic_device: str = ""  # "" = the system default
     speaker_device: str = ""
     echo: str = "cancel"
+    listen: str = "mic"  # mic | system | both (what the computer plays; audio/listen.py)
     source: str = "test"
     region: str = ""
     # Tools (setup.tools): a change applies to the next session; switching is read live.
@@ -91,6 +93,13 @@ class Prefs:
     code_execution: bool = False
     functions: bool = True  # take_snapshot, zoom_to_region, ... (core/tool_declarations.py)
     allow_source_switch: bool = True
+    # Per session: tokens ("50000") or estimated dollars ("$0.50"); "" for none (core/cost.py).
+    budget: str = ""
+    budget_pauses_video: bool = True
+
+    def budget_limit(self) -> Budget:
+        """ConfigError for a budget that is neither tokens nor dollars."""
+        return replace(parse_budget(self.budget), pause_video=self.budget_pauses_video)
 
     def changed_fields(self, other: Prefs) -> set[str]:
         return {f.name for f in fields(self) if getattr(self, f.name) != getattr(other, f.name)}
@@ -165,6 +174,8 @@ def prefs_from_args(prefs: Prefs, args: argparse.Namespace) -> Prefs:
         "speaker_device": "speaker_device",
         "echo": "echo",
         "mic": "mic_enabled",
+        "budget": "budget",
+        "listen": "listen",
     }
     for arg_name, field_name in simple.items():
         value = getattr(args, arg_name, None)

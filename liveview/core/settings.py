@@ -130,6 +130,9 @@ class SessionSettings:
             input_transcription_languages=self.transcription_languages,
             # The panel's text of a spoken reply (and the whole reply when playback is muted).
             output_transcription=not self.text_modality,
+            # Where the model takes seeded turns with roles, say so at every setup: Continue
+            # seeds the first connection, a stale handle any fresh one (core/seed.py).
+            history_in_client_content=info.history_in_client_content,
             extra=dict(self.extra_setup),
         )
 

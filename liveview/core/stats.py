@@ -46,8 +46,19 @@ class SessionStats:
     mic_chunks_sent: int = 0
     mic_chunks_dropped: int = 0
     reconnects: int = 0
-    # End of the user's speech (or typing) to the first audio of the reply, seconds.
-    last_reply_latency_s: float | None = None
+    # End of the user's speech (or typing) to the first audio of the reply, seconds, per turn.
+    reply_latencies_s: list[float] = field(default_factory=list)
+
+    @property
+    def last_reply_latency_s(self) -> float | None:
+        return self.reply_latencies_s[-1] if self.reply_latencies_s else None
+
+    @property
+    def median_reply_latency_s(self) -> float | None:
+        return percentile(self.reply_latencies_s, 50) if self.reply_latencies_s else None
+
+    def add_reply_latency(self, seconds: float) -> None:
+        self.reply_latencies_s.append(seconds)
 
     def fps(self, now: float) -> float:
         return self.frames_sent.rate(now)

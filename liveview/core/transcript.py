@@ -16,6 +16,9 @@ from typing import Any
 from liveview.core import events as core
 from liveview.protocol import events as ev
 
+# The reply's latency (core.LatencyMeasured) rides on its entry, in milliseconds.
+LATENCY_META_KEY = "latency_ms"
+
 
 class Role(Enum):
     USER_SPEECH = "user_speech"  # inputTranscription
@@ -44,6 +47,7 @@ class Transcript:
         self.entries: list[Entry] = []
         self._listeners: list[Callable[[int], None]] = []
         self._handlers = self._build_handlers()
+        self._pending_latency_ms: str | None = None  # measured before the reply's first words
 
     def subscribe(self, listener: Callable[[int], None]) -> None:
         """listener(index) is called whenever entry `index` was added or changed."""
@@ -66,6 +70,10 @@ class Transcript:
             if entry.role in (Role.MODEL, Role.USER_SPEECH, Role.USER_TEXT) and entry.role != role:
                 return None
         return None
+
+    def add_entry(self, entry: Entry) -> int:
+        """A finished entry from elsewhere (a kept conversation being continued)."""
+        return self._add(entry)
 
     def _add(self, entry: Entry) -> int:
         self.entries.append(entry)
@@ -121,6 +129,7 @@ class Transcript:
             core.ReplyCutOff: lambda e, at: self._mark_interrupted(e.heard_ms),
             ev.TurnComplete: lambda e, at: (self._close(Role.MODEL), self._close(Role.USER_SPEECH)),
             core.Reconnected: self._on_reconnected,
+            core.LatencyMeasured: self._on_latency,
             core.SessionFailed: lambda e, at: self._notice(e.error.user_message, "error", at),
             core.Notice: lambda e, at: self._notice(e.message, e.level, at),
         }
@@ -135,6 +144,20 @@ class Transcript:
             return
         self._close(Role.USER_SPEECH)
         self._append_text(Role.MODEL, event.text, at)
+        self._attach_latency()
+
+    def _on_latency(self, event: core.LatencyMeasured, at: float) -> None:
+        # Spoken replies: the first sound comes before the first words of the transcript.
+        self._pending_latency_ms = f"{event.seconds * 1000:.0f}"
+        self._attach_latency()
+
+    def _attach_latency(self) -> None:
+        index = self._open_entry(Role.MODEL)
+        if self._pending_latency_ms is None or index is None:
+            return
+        self.entries[index].meta[LATENCY_META_KEY] = self._pending_latency_ms
+        self._pending_latency_ms = None
+        self._changed(index)
 
     def _on_tool_call(self, event: ev.ToolCall, at: float) -> None:
         for call in event.calls:
@@ -147,8 +170,10 @@ class Transcript:
         what = "resumed" if event.resumed else "started a fresh session"
         self._notice(f"Reconnected ({event.reason}); {what}.", "info", at)
 
-    def _notice(self, message: str, level: str, at: float) -> None:
-        self._add(Entry(Role.NOTICE, message, at, open=False, meta={"level": level}))
+    def _notice(self, message: str, level: str | Enum, at: float) -> None:
+        # meta is JSON (exports, history): the level's name, not the enum.
+        name = level.value if isinstance(level, Enum) else str(level)
+        self._add(Entry(Role.NOTICE, message, at, open=False, meta={"level": name}))
 
     def record_tool_answer(self, call_id: str, answer: str) -> None:
         self._finish_tools((call_id,), answer)
@@ -207,7 +232,9 @@ class Transcript:
         if subtitle:
             lines += [f"*{subtitle}*", ""]
         for entry in self.entries:
-            lines.append(f"**{ROLE_LABELS[entry.role]}** · {iso_time(entry.started_at)}")
+            latency = entry.meta.get(LATENCY_META_KEY)
+            after = f" · replied after {latency} ms" if latency else ""
+            lines.append(f"**{ROLE_LABELS[entry.role]}** · {iso_time(entry.started_at)}{after}")
             lines.append("")
             if entry.role in (Role.CODE, Role.CODE_RESULT):
                 lines += [f"```{entry.meta.get('language', '').lower()}", entry.text, "```"]

@@ -128,6 +128,11 @@ class VideoHost:
         else:
             self.pipeline.resume()
 
+    def last_sent_jpeg(self) -> bytes | None:
+        """The newest frame the model was sent (a reference: cheap), for the history."""
+        sent = self.pipeline.last_sent if self.pipeline is not None else None
+        return sent.data if sent is not None else None
+
     def send_next_frame(self) -> None:
         """The next regular frame goes out whether or not the picture changed."""
         if self.pipeline is not None:

@@ -133,6 +133,13 @@ class ModelInfo:
         return self.frame_tokens.at(media_resolution)
 
 
+# Read 2026-12-01. Google's pricing page gives no per-modality Live figures for 3.8; Vercel's AI
+# Gateway (which links it) lists one input and one output price. An estimate, labelled so.
+PRICE_3_8 = Price(
+    text_in=0.75, audio_in=0.75, image_in=0.75, text_out=4.50, audio_out=4.50,
+    as_of="2026-12-01", source="https://vercel.com/ai-gateway/models/gemini-3.8-live",
+)  # fmt: skip
+
 _3_8 = ModelInfo(
     id=STABLE_MODEL,
     display_name="Gemini 3.8 Live",
@@ -142,6 +149,7 @@ _3_8 = ModelInfo(
     proactivity=Proactivity.ALWAYS_ON,
     transcription_languages=True,
     history_in_client_content=True,
+    price=PRICE_3_8,
     notes="The default. Replies in audio; text comes from the transcription of the reply.",
 )
 
@@ -155,6 +163,7 @@ _KNOWN: tuple[ModelInfo, ...] = (
         thinking_levels=("low", "medium", "high"),
         function_modes=frozenset({FunctionMode.ASYNC}),
         interaction_status=True,
+        price=None,  # no price published for it yet
         notes="Reasons in the background and may speak several times for one request.",
     ),
     replace(
@@ -162,6 +171,7 @@ _KNOWN: tuple[ModelInfo, ...] = (
         id=LOCAL_MODEL,
         display_name="liveview local server",
         google_search=False,
+        price=None,  # free: nothing leaves the machine
         notes="The built-in offline server: local analysis, no language model. It keeps "
         "gemini-3.8-live's rules so that offline use exercises the same paths.",
     ),

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from liveview.pcm import pcm_duration_s  # standard library only, shared with server/ and audio/
+
 JsonDict = dict[str, Any]
 
 MIC_SAMPLE_RATE_HZ = 16_000
@@ -376,11 +378,6 @@ class ToolResponse(ClientMessage):
 
 # The markers that ride in the audio lane, in order with the chunks they delimit.
 AUDIO_MARKERS = (ActivityStart, ActivityEnd, AudioStreamEnd)
-
-
-def pcm_duration_s(pcm: bytes, sample_rate_hz: int) -> float:
-    """Seconds of 16-bit mono PCM."""
-    return len(pcm) / 2 / sample_rate_hz
 
 
 def to_json(message: ClientMessage) -> str:

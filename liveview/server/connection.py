@@ -12,6 +12,7 @@ from typing import NoReturn
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from liveview.pcm import pcm_duration_s
 from liveview.protocol.catalogue import bare_id, lookup
 from liveview.server import inbound, outbound, texts
 from liveview.server.admission import refusal_for
@@ -312,7 +313,7 @@ class Connection:
 
     def _on_audio(self, item: inbound.Audio) -> None:
         assert self.replier is not None and self.setup is not None
-        self._audio_in_s += len(item.pcm) / 2 / item.rate_hz
+        self._audio_in_s += pcm_duration_s(item.pcm, item.rate_hz)
         tokens = int(self._audio_in_s * outbound.AUDIO_TOKENS_PER_S)
         self.conversation.ledger.audio += tokens - self._audio_tokens
         self._audio_tokens = tokens
@@ -336,8 +337,8 @@ class Connection:
             text = "\n".join(item.texts)
             self.replier.submit(Turn("text", text, tool=tool_request(text)))
             return
-        for text in item.texts:  # context only: no reply until a turn completes
-            self.conversation.remember("user", text)
+        for role, text in item.turns:  # context (a seed): no reply until a turn completes
+            self.conversation.remember(role, text)
             self.conversation.ledger.add_text(text)
 
 

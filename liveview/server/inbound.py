@@ -94,9 +94,17 @@ class AudioStreamEnd:
 
 @dataclass(frozen=True)
 class ClientTurns:
-    texts: tuple[str, ...]
+    turns: tuple[tuple[str, str], ...]  # (role, text): role is "user" or "model"
     turn_complete: bool
     image_count: int = 0
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return tuple(text for _, text in self.turns)
+
+
+# clientContent roles the service takes; another closes 1007 as the service does.
+CONTENT_ROLES = ("user", "model")
 
 
 @dataclass(frozen=True)
@@ -355,14 +363,18 @@ def _parse_realtime(body: Obj) -> list[Item]:
 
 
 def _parse_client_content(body: Obj) -> ClientTurns:
-    found: list[str] = []
+    found: list[tuple[str, str]] = []
     images = 0
     for turn in _list(_get(body, "turns")):
-        for part in _list(_get(_obj(turn, optional=False), "parts")):
+        turn = _obj(turn, optional=False)
+        role = _opt_str(_get(turn, "role")) or "user"
+        if role not in CONTENT_ROLES:
+            raise ClientProtocolError(texts.INVALID_ROLE)
+        for part in _list(_get(turn, "parts")):
             part = _obj(part, optional=False)
             text = _opt_str(_get(part, "text"))
             if text:
-                found.append(text)
+                found.append((role, text))
             if _get(part, "inlineData") is not None:
                 images += 1
     return ClientTurns(tuple(found), _bool(_get(body, "turnComplete")), images)

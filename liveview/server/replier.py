@@ -20,6 +20,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from liveview.pcm import pcm_duration_s
 from liveview.protocol.catalogue import ModelInfo
 from liveview.server import outbound, replies, speech
 from liveview.server.calls import FrameSource, PendingCall, PendingCalls, ToolResultTurn
@@ -169,6 +170,7 @@ class Replier:
             self._conversation.ledger.add_text(said)
 
     async def _reply(self, turn: AnyTurn) -> None:
+        arrived = asyncio.get_running_loop().time()
         self._begin_turn(turn)
         # sessionResumptionUpdate: no handle while the model is mid-turn.
         await self._publish_handle(False)
@@ -186,11 +188,16 @@ class Replier:
             text = await self._compose(turn)
         else:
             text = await self._describe_answer(turn.call, turn.frame)
+        await self._think(arrived)
         await self._say(text)
         await self._send(outbound.generation_complete())
         self._conversation.remember("model", text)
         await self._send(outbound.turn_complete(self._usage(), idle=background))
         await self._publish_handle(True)
+
+    async def _think(self, arrived: float) -> None:
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(max(0.0, arrived + self._settings.reply_delay_s - loop.time()))
 
     async def _say(self, text: str) -> None:
         if self._setup.audio_out:
@@ -246,7 +253,7 @@ class Replier:
             await asyncio.sleep(max(0.0, due - loop.time()))
             transcript = words[i] if self._setup.output_transcription else ""
             await self._send(outbound.model_audio(part, transcript.strip() and transcript))
-            self._sent_audio_s += len(part) / 2 / outbound.REPLY_SAMPLE_RATE_HZ
+            self._sent_audio_s += pcm_duration_s(part, outbound.REPLY_SAMPLE_RATE_HZ)
             await self._first_part_sent()
 
     def _usage(self) -> Obj:

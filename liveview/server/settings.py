@@ -41,6 +41,9 @@ class ServerSettings:
     # TEXT replies: words per part and the pause between parts (so a reply can be barged into).
     text_words_per_part: int = 3
     text_part_interval_s: float = 0.05
+    # The model's "thinking time": a reply's first part goes out no sooner than this after its
+    # turn arrived (the latency tests and benches use a known delay).
+    reply_delay_s: float = 0.0
     vad_threshold_dbfs: float = SPEECH_THRESHOLD_DBFS
     # How long a toolCall waits for its toolResponse, and then for the frame that follows it.
     tool_timeout_s: float = 30.0

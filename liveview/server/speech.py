@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import soxr
 
+from liveview.pcm import pcm_duration_s
 from liveview.server import texts
 from liveview.server.outbound import REPLY_SAMPLE_RATE_HZ
 
@@ -34,7 +35,7 @@ class Speech:
 
     @property
     def duration_s(self) -> float:
-        return len(self.pcm) / 2 / REPLY_SAMPLE_RATE_HZ
+        return pcm_duration_s(self.pcm, REPLY_SAMPLE_RATE_HZ)
 
 
 def espeak_available() -> bool:

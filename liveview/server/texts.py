@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 
 INVALID_ARGUMENT = "Request contains an invalid argument."
+# What the service says for a clientContent turn whose role is neither user nor model.
+INVALID_ROLE = "Please use a valid role: user, model."
 BAD_API_KEY = "API key not valid. Please pass a valid API key."
 LEAKED_API_KEY = "Your API key was reported as leaked. Please use another API key."
 NON_AUDIO_VOICE = "Cannot extract voices from a non-audio request."

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from liveview.pcm import pcm_duration_s
+
 SPEECH_THRESHOLD_DBFS = -42.0  # null-sink silence is -inf; espeak through the mic is ~-20 dBFS
 START_SPEECH_S = 0.06  # this much speech energy in a row starts a turn (ignores clicks)
 DEFAULT_SILENCE_S = 0.5  # automaticActivityDetection.silenceDurationMs when unset
@@ -59,7 +61,7 @@ class EnergyVad:
         window = max(2, int(rate_hz * WINDOW_S)) * 2
         for pos in range(0, len(pcm) - 1, window):
             piece = pcm[pos : pos + window]
-            dur = len(piece) / 2 / rate_hz
+            dur = pcm_duration_s(piece, rate_hz)
             level = level_dbfs(piece)
             loud = level >= self.threshold_dbfs
             if not self.in_speech:
@@ -103,7 +105,7 @@ class EnergyVad:
 
 def summarise_audio(pcm: bytes, rate_hz: int) -> Utterance:
     """Push-to-talk (activityStart..activityEnd): describe everything that was sent."""
-    duration = len(pcm) / 2 / rate_hz if rate_hz else 0.0
+    duration = pcm_duration_s(pcm, rate_hz)
     window = max(2, int(rate_hz * WINDOW_S)) * 2
     levels = [level_dbfs(pcm[i : i + window]) for i in range(0, len(pcm) - 1, window)]
     finite = [x for x in levels if x > -math.inf] or [-math.inf]

@@ -19,6 +19,7 @@ from liveview.errors import ExitCode
 
 if TYPE_CHECKING:
     from liveview.core.app_model import AppModel
+    from liveview.core.history_records import StoredSession
     from liveview.core.prefs import Prefs
     from liveview.ui.prefs_store import QtPrefsStore
 
@@ -84,25 +85,35 @@ def run_app(args: argparse.Namespace) -> int:
         store = QtPrefsStore(QSettings(settings_file, QSettings.Format.IniFormat))
     else:
         store = QtPrefsStore(QSettings(APP_NAME, APP_NAME))
+    from liveview.cli.history import continued_session
+    from liveview.errors import LiveViewError, exit_code_for
+
     try:
         prefs = prefs_from_args(store.load(), args)
         prefs.video_settings()  # --fps etc. out of range: say so now
-    except Exception as exc:
-        from liveview.errors import LiveViewError
-
-        if not isinstance(exc, LiveViewError):
-            raise
+        prefs.budget_limit()  # --budget that is neither tokens nor dollars
+        earlier = continued_session(args)  # --continue ID: an unknown id is exit 2
+    except LiveViewError as exc:
         print(f"liveview: {exc.user_message}", file=sys.stderr)
-        return ExitCode.CONFIG
+        return exit_code_for(exc)
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        return runner.run(_main(app, store, prefs, bool(getattr(args, "self_test", False))))
+        return runner.run(_main(app, store, prefs, args, earlier))
 
 
-async def _main(app: object, store: QtPrefsStore, prefs: Prefs, self_test: bool) -> int:
+async def _main(
+    app: object,
+    store: QtPrefsStore,
+    prefs: Prefs,
+    args: argparse.Namespace,
+    earlier: StoredSession | None,
+) -> int:
+    from liveview.cli.history import history_policy_from_args
     from liveview.core.app_model import AppModel
     from liveview.ui.main_window import QtMainWindow
 
+    self_test = bool(getattr(args, "self_test", False))
     model = AppModel(prefs, store.save)
+    model.open_history(history_policy_from_args(args))
     window = QtMainWindow(model, store)
     window.show()
     await asyncio.sleep(0)  # let the first paint happen
@@ -110,6 +121,8 @@ async def _main(app: object, store: QtPrefsStore, prefs: Prefs, self_test: bool)
     # Loop lag is measured from here: the first paint (fonts, GL) is start-up, not lag.
     model.start_background()
     startup = model.spawn(window.start_up(), "start-up")
+    if earlier is not None:
+        model.spawn(model.continue_session(earlier), "continue")
     try:
         if self_test:
             return await _self_test(window, model)

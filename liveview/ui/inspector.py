@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from liveview.core.bus import EventBus
-from liveview.core.events import WireMessage
+from liveview.core.events import LatencyMeasured, WireMessage
 from liveview.transport.wire import Direction, format_size
 
 MAX_ROWS = 5_000  # the oldest rows go first; the inspector is for the recent past
@@ -40,6 +40,7 @@ FLUSH_INTERVAL_MS = 250
 COLUMNS = ("Time", "Dir", "Type", "Size", "Summary")
 ALL_TYPES = "All types"
 REDACTED = "•••"
+LATENCY_KIND = "latency"  # the Type of the rows that time a reply
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -136,16 +137,28 @@ class QtProtocolInspector(QDockWidget):
         self.filter.currentTextChanged.connect(self._on_filter_changed)
         clear.clicked.connect(self._on_clear)
         bus.on(WireMessage, self.add)
+        bus.on(LatencyMeasured, self.add_latency)
 
     def add(self, message: WireMessage) -> None:
         summary = message.summary
         for secret in self.secrets:
             if secret:
                 summary = summary.replace(secret, REDACTED)
+        arrow = "→ out" if message.direction is Direction.OUT else "← in"
+        self._add_row(arrow, message.kind, format_size(message.size), summary)
+
+    def add_latency(self, event: LatencyMeasured) -> None:
+        """A row of its own between the messages: where in the exchange the reply came."""
+        summary = (
+            f"reply after {event.seconds * 1000:.0f} ms "
+            f"(session median {event.median_s * 1000:.0f} ms over {event.turns} turns)"
+        )
+        self._add_row("", LATENCY_KIND, "", summary)
+
+    def _add_row(self, arrow: str, kind: str, size: str, summary: str) -> None:
         wall = time.time()
         stamp = time.strftime("%H:%M:%S", time.localtime(wall)) + f".{int(wall % 1 * 1000):03d}"
-        arrow = "→ out" if message.direction is Direction.OUT else "← in"
-        self._pending.append((stamp, arrow, message.kind, format_size(message.size), summary))
+        self._pending.append((stamp, arrow, kind, size, summary))
         if len(self._pending) > MAX_ROWS:
             del self._pending[: len(self._pending) - MAX_ROWS]
 

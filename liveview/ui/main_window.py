@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QVBoxLayout,
 
 from liveview.capture.screen import MonitorInfo, Region
 from liveview.core.app_model import AppModel
+from liveview.encode import VideoCounters
 from liveview.errors import LiveViewError, Setting
 from liveview.protocol.catalogue import STABLE_MODEL
 from liveview.ui.actions import install_actions, show_shortcuts
@@ -33,6 +34,7 @@ from liveview.ui.banner import (
 )
 from liveview.ui.controls import QtSessionControls
 from liveview.ui.conversation import QtConversationPanel
+from liveview.ui.cost_panel import QtCostPanel
 from liveview.ui.inspector import QtProtocolInspector
 from liveview.ui.prefs_store import QtPrefsStore
 from liveview.ui.preview import QtPreview
@@ -62,6 +64,7 @@ class QtMainWindow(QMainWindow):
         self.conversation = QtConversationPanel(model.transcript, self)
         self.inspector = QtProtocolInspector(model.bus, self)
         self.status = QtSessionStatusBar(model.bus, self)
+        self.cost_panel = QtCostPanel(model.bus, self._video_counters, self)
         self._layout()
         self.actions_by_name = install_actions(self, self)
         inspector_action = self.actions_by_name["Protocol inspector"]
@@ -113,6 +116,8 @@ class QtMainWindow(QMainWindow):
         self.sources.chosen.connect(self._on_source_chosen)
         self.sources.region_wanted.connect(self._on_region_wanted)
         self.banner.action_requested.connect(self._on_banner_action)
+        self.status.cost_clicked.connect(self.show_cost)
+        self.cost_panel.budget_changed.connect(self._on_budget_changed)
 
     def _session_model(self) -> str:
         return self.model.prefs.model_for(bool(self.model.keys()[0]))
@@ -125,6 +130,7 @@ class QtMainWindow(QMainWindow):
         self.controls.ptt_button.setVisible(prefs.push_to_talk)
         settings = prefs.session_settings(key)
         self.status.set_backend(f"{settings.backend.value} · {settings.model}")
+        self.cost_panel.set_budget(prefs.budget, prefs.budget_pauses_video)
 
     # -- start-up and shut-down ------------------------------------------------------------
 
@@ -198,6 +204,19 @@ class QtMainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         show_shortcuts(self, self.model.prefs.ptt_key)
 
+    def show_cost(self) -> None:
+        self.cost_panel.refresh_frames()
+        self.cost_panel.show()
+        self.cost_panel.raise_()
+
+    def _video_counters(self) -> VideoCounters | None:
+        pipeline = self.model.video.pipeline
+        return pipeline.counters if pipeline is not None else None
+
+    def _on_budget_changed(self, text: str, pauses_video: bool) -> None:
+        prefs = replace(self.model.prefs, budget=text, budget_pauses_video=pauses_video)
+        self.model.update_prefs(prefs)  # the running session's budget changes too
+
     # -- the banner's fixes ----------------------------------------------------------------
 
     def _on_banner_action(self, action: str) -> None:
@@ -255,6 +274,8 @@ class QtMainWindow(QMainWindow):
         self.status.update_figures(controller.stats if controller else None, time.monotonic())
         self.inspector.set_loop_lag(self.model.lag.p99_ms(), self.model.lag.max_ms())
         self.controls.update_live()
+        if self.cost_panel.isVisible():
+            self.cost_panel.refresh_frames()
 
     # -- settings --------------------------------------------------------------------------
 

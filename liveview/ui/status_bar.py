@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 
 from liveview.core.bus import EventBus
-from liveview.core.events import ConnectionState, SessionOpening, StateChanged
+from liveview.core.cost import CostSnapshot
+from liveview.core.events import ConnectionState, CostUpdated, SessionOpening, StateChanged
 from liveview.core.stats import SessionStats
 
 _STATE_TEXT = {
@@ -27,8 +29,27 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+def latency_text(stats: SessionStats) -> str:
+    last, median = stats.last_reply_latency_s, stats.median_reply_latency_s
+    if last is None or median is None:
+        return "reply –"
+    return f"reply {last * 1000:.0f} ms · median {median * 1000:.0f} ms"
+
+
+def cost_text(snapshot: CostSnapshot | None, fallback_tokens: int) -> str:
+    if snapshot is None:
+        return f"{fallback_tokens:,} tokens"
+    tokens = f"{snapshot.total_tokens:,} tokens"
+    if snapshot.estimated_usd is None:
+        return tokens
+    return f"{tokens} · ≈ ${snapshot.estimated_usd:.2f}"
+
+
 class QtSessionStatusBar(QStatusBar):
-    """The session's state and backend from the bus; the figures from `update_figures`."""
+    """The session's state and backend from the bus; the figures from `update_figures`.
+    `cost_clicked`: the user wants the cost panel."""
+
+    cost_clicked = Signal()
 
     def __init__(self, bus: EventBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,13 +58,17 @@ class QtSessionStatusBar(QStatusBar):
         self.elapsed = QLabel("00:00", self)
         self.fps = QLabel("0.0 fps", self)
         self.rates = QLabel("↑ 0 ↓ 0 kbit/s", self)
-        self.tokens = QLabel("0 tokens", self)
+        self.tokens = QToolButton(self)
+        self.tokens.setObjectName("cost_button")
+        self.tokens.setAutoRaise(True)
+        self.tokens.setText("0 tokens")
+        self.tokens.clicked.connect(self.cost_clicked)
         self.latency = QLabel("reply –", self)
         self.backend.setToolTip("Backend and model")
         self.elapsed.setToolTip("Session time")
         self.fps.setToolTip("Video frames per second actually sent")
         self.rates.setToolTip("Bandwidth up and down")
-        self.tokens.setToolTip("Tokens used in this session")
+        self.tokens.setToolTip("Tokens used in this session and an estimated price: click for more")
         self.latency.setToolTip(
             "From the end of your speech (or message) to the reply's first audio"
         )
@@ -51,9 +76,15 @@ class QtSessionStatusBar(QStatusBar):
         for label in (self.state, self.elapsed, self.fps, self.rates, self.tokens, self.latency):
             self.addPermanentWidget(label)
         self._started_at: float | None = None
+        self._cost: CostSnapshot | None = None
         self.set_state(ConnectionState.IDLE)
+        bus.on(CostUpdated, self._on_cost)
         bus.on(StateChanged, lambda e: self.set_state(e.state, e.detail))
         bus.on(SessionOpening, lambda e: self.set_backend(e.description))
+
+    def _on_cost(self, event: CostUpdated) -> None:
+        self._cost = event.snapshot
+        self.tokens.setText(cost_text(self._cost, 0))
 
     def set_backend(self, description: str) -> None:
         self.backend.setText(description)
@@ -65,6 +96,7 @@ class QtSessionStatusBar(QStatusBar):
         self.state.setToolTip(detail)
         if state is ConnectionState.CONNECTING and self._started_at is None:
             self._started_at = time.monotonic()
+            self._cost = None  # a new session: its own figures
         elif state in (ConnectionState.ENDED, ConnectionState.ERROR, ConnectionState.IDLE):
             self._started_at = None
 
@@ -75,6 +107,5 @@ class QtSessionStatusBar(QStatusBar):
             return
         self.fps.setText(f"{stats.fps(now):.1f} fps")
         self.rates.setText(f"↑ {stats.kbit_up(now):.0f} ↓ {stats.kbit_down(now):.0f} kbit/s")
-        self.tokens.setText(f"{stats.total_tokens} tokens")
-        latency = stats.last_reply_latency_s
-        self.latency.setText("reply –" if latency is None else f"reply {latency * 1000:.0f} ms")
+        self.tokens.setText(cost_text(self._cost, stats.total_tokens))
+        self.latency.setText(latency_text(stats))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
 from liveview.audio import AudioEngine, EchoMode
-from liveview.audio.probe import KeepRunning, pulse_available
+from liveview.bench.pulse import KeepRunning, pulse_available
+from tests.audio.sessions import live_session
 
 SPEAKER = "liveview_speaker"
 MONITOR = "liveview_speaker.monitor"
@@ -44,3 +46,9 @@ def engine(speaker_running: None) -> Iterator[AudioEngine]:
     yield eng
     eng.close()
     assert not errors, errors
+
+
+@pytest.fixture
+def session_factory(speaker_running: None) -> Callable[..., Any]:
+    """`async with session_factory(plan) as s`: see tests/audio/sessions.py."""
+    return live_session

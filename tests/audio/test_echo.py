@@ -12,7 +12,7 @@ import pytest
 
 from liveview.audio import AudioEngine, EchoMode
 from liveview.audio.echo import EchoCanceller
-from liveview.audio.probe import MonitorRecorder, SinkFeeder, espeak_pcm, pactl
+from liveview.bench.pulse import MonitorRecorder, SinkFeeder, espeak_pcm, pactl
 from tests.audio.conftest import MIC, MIC_FEED, MONITOR, SPEAKER
 from tests.audio.signal_tools import envelope_match, power_db
 

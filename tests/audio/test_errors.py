@@ -10,8 +10,11 @@ import time
 
 import pytest
 
-from liveview.audio import list_audio_devices
+from liveview.audio import AudioEngine, EchoMode, list_audio_devices
 from liveview.audio.devices import NO_AUDIO_MESSAGE
+from liveview.bench.pulse import MonitorRecorder, pactl, tone
+from liveview.errors import AudioDeviceError
+from tests.audio.conftest import MONITOR, SPEAKER
 
 pytestmark = pytest.mark.pulse
 
@@ -56,12 +59,20 @@ def test_the_test_server_lists_its_devices(speaker_running: None) -> None:
     assert devices.problem is None and not devices.text_only
 
 
+def _sink_inputs_on(sink: str) -> list[str]:
+    """The server's stream ids playing to `sink` (pactl list short: id, sink id, client, ...)."""
+    sink_ids = [line.split()[0] for line in pactl("list", "short", "sinks").splitlines()
+                if line.split()[1] == sink]  # fmt: skip
+    return [line.split()[0] for line in pactl("list", "short", "sink-inputs").splitlines()
+            if line.split()[1] in sink_ids]  # fmt: skip
+
+
 def test_a_speaker_removed_mid_session_is_reported_and_the_session_goes_on(
     speaker_running: None,
 ) -> None:
-    from liveview.audio import AudioEngine, EchoMode
-    from liveview.audio.probe import pactl
-
+    """The test server (PulseAudio 16, scripts/test-env.sh) decides the outcome: unloading the
+    null sink leaves the player's stream stalled (Qt 6.11 reports no error and the server asks for
+    no more audio), so the stall watchdog must say so once, close it, and let the rest go on."""
     module = pactl(
         "load-module", "module-null-sink", "sink_name=lv_vanishing",
         "sink_properties=device.description=lv_vanishing",
@@ -70,15 +81,26 @@ def test_a_speaker_removed_mid_session_is_reported_and_the_session_goes_on(
     deadline = time.monotonic() + 10
     while "lv_vanishing" not in list_audio_devices().outputs and time.monotonic() < deadline:
         time.sleep(0.05)
-    errors: list[Exception] = []
+    errors: list[AudioDeviceError] = []
     with AudioEngine(EchoMode.OFF, on_error=errors.append) as engine:
         player = engine.open_player("lv_vanishing")
         time.sleep(0.3)
+        streams = _sink_inputs_on("lv_vanishing")
+        assert len(streams) == 1, "the player's stream is not on the sink"
         pactl("unload-module", module)
-        time.sleep(2.5)
+        deadline = time.monotonic() + 10
+        while not errors and time.monotonic() < deadline:
+            time.sleep(0.05)
         player.push(bytes(4800), turn_id=1)  # the core may still push: never raises
-        if errors:
-            assert "stopped taking audio" in str(errors[0]) and engine.player is None
-        else:
-            # A server with module-rescue-streams moves the stream to another sink instead.
-            assert engine.player is player and engine.running
+        assert [str(e) for e in errors] == [
+            "The speaker 'lv_vanishing' stopped taking audio; it may have been removed. "
+            "Replies continue as text; choose another output to hear them."
+        ]
+        assert engine.player is None and engine.running
+        # The session goes on: another speaker opens on the same engine and plays.
+        with MonitorRecorder(MONITOR) as recorder:
+            pushed = time.monotonic()
+            engine.open_player(SPEAKER).push(tone(440, 0.3, 24000), turn_id=2)
+            time.sleep(0.8)
+            assert recorder.snapshot().first_sound_after(pushed) is not None
+        assert len(errors) == 1

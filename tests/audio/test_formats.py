@@ -13,7 +13,7 @@ from liveview.audio.formats import (
     pcm_rate_from_mime,
     to_mono_int16,
 )
-from liveview.audio.probe import dominant_frequency, tone
+from liveview.bench.pulse import dominant_frequency, tone
 from liveview.errors import AudioDeviceError
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from liveview.audio import AudioEngine
-from liveview.audio.probe import SinkFeeder, espeak_pcm
+from liveview.bench.pulse import SinkFeeder, espeak_pcm
 from liveview.errors import AudioDeviceError
 from tests.audio.conftest import MIC, MIC_FEED
 from tests.audio.signal_tools import align

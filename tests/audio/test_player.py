@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from liveview.audio import AudioEngine, PlaybackEvent
-from liveview.audio.probe import MonitorRecorder, dominant_frequency, tone
+from liveview.bench.pulse import MonitorRecorder, dominant_frequency, tone
 from liveview.errors import AudioDeviceError
+from liveview.pcm import pcm_duration_s
 from tests.audio.conftest import MONITOR, SPEAKER
 
 pytestmark = pytest.mark.pulse
@@ -52,7 +53,7 @@ def test_flush_mid_tone_leaves_silence_and_reports_what_was_heard(engine: AudioE
         recording = recorder.snapshot()
     last = recording.last_sound_before(flushed_at + 0.5)
     assert last is not None
-    heard_s = len(recording.sound_between(pushed_at, flushed_at + 0.5)) / 2 / RATE
+    heard_s = pcm_duration_s(recording.sound_between(pushed_at, flushed_at + 0.5), RATE)
     # Silence follows the flush (2.2 s of the tone were still queued; how fast: the benchmark) ...
     assert last - flushed_at < 0.1
     # ... and the player knows how much of the turn came out (within the device's uncertainty).

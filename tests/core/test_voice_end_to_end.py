@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from liveview.audio.probe import (
+from liveview.bench.pulse import (
     KeepRunning,
     MonitorRecorder,
     SinkFeeder,

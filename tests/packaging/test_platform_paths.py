@@ -19,7 +19,7 @@ from types import ModuleType
 import pytest
 
 from liveview import selftest
-from liveview.audio import devices, engine
+from liveview.audio import devices, thread
 from liveview.selftest import Report, SelfTestFailure
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,7 +194,7 @@ def test_the_smoke_test_times_out_without_gnu_timeout(tmp_path: Path) -> None:
 
 PULSE_TOOLS = {"pactl", "parec", "pacat", "pulseaudio"}
 # The measuring tools of tests and `liveview bench audio`, which checks for a server first.
-PULSE_TOOL_USERS = {"liveview/audio/probe.py"}
+PULSE_TOOL_USERS = {"liveview/bench/pulse.py"}
 
 
 def _string_constants(path: Path) -> set[str]:
@@ -212,9 +212,9 @@ def test_only_the_measuring_tools_run_pulseaudio_commands() -> None:
     importers = {
         path.relative_to(ROOT).as_posix()
         for path in (ROOT / "liveview").rglob("*.py")
-        if "liveview.audio.probe" in path.read_text(encoding="utf-8")
+        if "liveview.bench.pulse" in path.read_text(encoding="utf-8")
     }
-    assert importers <= {"liveview/bench/audio.py", "liveview/audio/probe.py"}, importers
+    assert importers <= {"liveview/bench/audio.py", "liveview/bench/pulse.py"}, importers
     bench = (ROOT / "liveview" / "bench" / "audio.py").read_text(encoding="utf-8")
     assert "if not pulse_available():" in bench
 
@@ -232,8 +232,8 @@ def test_thread_priority_is_only_touched_on_linux(monkeypatch: pytest.MonkeyPatc
     calls: list[tuple[int, int, int]] = []
     monkeypatch.setattr(os, "setpriority", lambda *args: calls.append(args), raising=False)
     monkeypatch.setattr(sys, "platform", "darwin")  # a thread id is no process id there
-    engine._raise_thread_priority()
+    thread._raise_thread_priority()
     assert calls == []
     monkeypatch.setattr(sys, "platform", "linux")
-    engine._raise_thread_priority()
-    assert len(calls) == 1 and calls[0][2] == engine.AUDIO_THREAD_NICE
+    thread._raise_thread_priority()
+    assert len(calls) == 1 and calls[0][2] == thread.AUDIO_THREAD_NICE
