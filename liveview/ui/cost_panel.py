@@ -61,7 +61,9 @@ class QtCostPanel(QDialog):
         grid = QGridLayout()
         grid.addWidget(QLabel("<b>tokens/min</b>", self), 0, 0)
         for column, way in enumerate(Way, start=1):
-            grid.addWidget(QLabel(f"<b>{way.value}</b>", self), 0, column)
+            header = QLabel(f"<b>{way.value}</b>", self)
+            header.setAlignment(Qt.AlignmentFlag.AlignRight)  # over its numbers
+            grid.addWidget(header, 0, column)
         for row, modality in enumerate(Modality, start=1):
             grid.addWidget(QLabel(modality.value.lower(), self), row, 0)
             for column, way in enumerate(Way, start=1):
@@ -78,7 +80,8 @@ class QtCostPanel(QDialog):
         self.note.setWordWrap(True)
         self.note.setObjectName("price_note")
         self.budget = QLineEdit(self)
-        self.budget.setPlaceholderText("none: e.g. 50000 (tokens) or $0.50")
+        self.budget.setPlaceholderText("none (50000 or $0.50)")
+        self.budget.setToolTip("Per session: tokens (50000) or estimated dollars ($0.50)")
         self.pause_video = QCheckBox("Pause video when it is reached", self)
         self.budget_problem = QLabel("", self)
         self.budget_problem.setStyleSheet("color:#c0392b")
