@@ -20,6 +20,14 @@ from liveview.protocol.catalogue import MEDIA_RESOLUTIONS, STABLE_MODEL, THINKIN
 
 
 def add_session_options(parser: argparse.ArgumentParser) -> None:
+    """The options every session command takes (the window, headless), by group."""
+    _add_connection_options(parser)
+    _add_tool_options(parser)
+    _add_video_options(parser)
+    _add_audio_options(parser)
+
+
+def _add_connection_options(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("session")
     g.add_argument(
         "--backend",
@@ -74,6 +82,8 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
         "or estimated dollars ($0.50)",
     )
 
+
+def _add_tool_options(parser: argparse.ArgumentParser) -> None:
     t = parser.add_argument_group("tools")
     t.add_argument(
         "--tools",
@@ -88,6 +98,8 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
         help="do not let the model switch the video source (switch_source answers an error)",
     )
 
+
+def _add_video_options(parser: argparse.ArgumentParser) -> None:
     v = parser.add_argument_group("video")
     v.add_argument(
         "--source",
@@ -105,6 +117,8 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
         "any visible change)",
     )
 
+
+def _add_audio_options(parser: argparse.ArgumentParser) -> None:
     a = parser.add_argument_group("audio")
     a.add_argument(
         "--mic",
