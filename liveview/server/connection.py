@@ -333,13 +333,19 @@ class Connection:
 
     def _on_client_turns(self, item: inbound.ClientTurns) -> None:
         assert self.replier is not None
+        context = list(item.turns)
+        asked: list[str] = []
         if item.turn_complete:
-            text = "\n".join(item.texts)
-            self.replier.submit(Turn("text", text, tool=tool_request(text)))
-            return
-        for role, text in item.turns:  # context (a seed): no reply until a turn completes
+            # The trailing user turn is the question; the turns before it (history a client
+            # replays) are context with their own roles, not words the user said.
+            while context and context[-1][0] == "user":
+                asked.insert(0, context.pop()[1])
+        for role, text in context:  # context (a seed): no reply until a turn completes
             self.conversation.remember(role, text)
             self.conversation.ledger.add_text(text)
+        if item.turn_complete:
+            text = "\n".join(asked)
+            self.replier.submit(Turn("text", text, tool=tool_request(text)))
 
 
 def _with_unknown_fields(message: Obj) -> Obj:

@@ -22,6 +22,9 @@ from liveview.server.schema_check import check_client_message
 Obj = dict[str, Any]
 MIC_DEFAULT_RATE_HZ = 16_000
 _RATE_RE = re.compile(r"(?:^|;)\s*rate\s*=\s*(\d+)\s*(?:;|$)", re.IGNORECASE)
+# Protobuf's JSON parser refuses objects and arrays nested deeper than this (its default
+# recursion limit); deeper input must close 1007, not crash the parsers here (RecursionError).
+MAX_JSON_DEPTH = 100
 
 
 @dataclass(frozen=True)
@@ -200,9 +203,28 @@ def decode_json(raw: str | bytes) -> Obj:
         message = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ClientProtocolError(texts.invalid_json()) from exc
+    except RecursionError as exc:  # nested far past MAX_JSON_DEPTH
+        raise ClientProtocolError(texts.TOO_DEEP) from exc
     if not isinstance(message, dict):
         raise ClientProtocolError(texts.invalid_json())
+    if _depth_exceeds(message, MAX_JSON_DEPTH):
+        raise ClientProtocolError(texts.TOO_DEEP)
     return message
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Objects and arrays nested more than `limit` deep (iterative: no recursion to overflow)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if not isinstance(item, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in item)
+    return False
 
 
 def parse_message(message: Obj) -> tuple[str, list[Item]]:

@@ -57,7 +57,7 @@ def _kind(message: dict[str, Any]) -> str:
 def decoded(raw: str | bytes) -> dict[str, Any]:
     try:
         message = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # kept raw; the parser refuses it
         message = None
     if isinstance(message, dict):
         return message
@@ -73,7 +73,7 @@ def record_line(raw: str | bytes) -> str:
         return text
     try:
         return json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
-    except ValueError:
+    except (ValueError, RecursionError):
         return text.replace("\r", "\\r").replace("\n", "\\n")
 
 

@@ -71,6 +71,10 @@ def invalid_json() -> str:
     return "Invalid JSON payload received. Unexpected token."
 
 
+# Protobuf's JSON parser on input nested past its recursion limit (the gist of its wording).
+TOO_DEEP = "Invalid JSON payload received. Message too deep. Max recursion depth reached."
+
+
 VOICES: tuple[str, ...] = (
     "Zephyr", "Puck", "Charon", "Kore", "Fenrir", "Leda", "Orus", "Aoede", "Callirrhoe",
     "Autonoe", "Enceladus", "Iapetus", "Umbriel", "Algieba", "Despina", "Erinome", "Algenib",

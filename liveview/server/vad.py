@@ -18,6 +18,9 @@ SPEECH_THRESHOLD_DBFS = -42.0  # null-sink silence is -inf; espeak through the m
 START_SPEECH_S = 0.06  # this much speech energy in a row starts a turn (ignores clicks)
 DEFAULT_SILENCE_S = 0.5  # automaticActivityDetection.silenceDurationMs when unset
 WINDOW_S = 0.02
+# Durations are sums of window lengths: ten 20 ms windows add up to 0.19999... s, which would
+# make a 200 ms silenceDurationMs wait a window more than asked.
+_ROUNDING_S = 1e-9
 
 
 def level_dbfs(pcm: bytes) -> float:
@@ -70,7 +73,7 @@ class EnergyVad:
                     self._levels.append(level)
                 else:
                     self._levels.clear()
-                if self._run_s >= START_SPEECH_S:
+                if self._run_s >= START_SPEECH_S - _ROUNDING_S:
                     self.in_speech, started = True, True
                     self._speech_s = self._span_s = self._run_s
                     self._silence_s = 0.0
@@ -82,7 +85,7 @@ class EnergyVad:
                 self._silence_s = 0.0
             else:
                 self._silence_s += dur
-                if self._silence_s >= self.silence_s:
+                if self._silence_s >= self.silence_s - _ROUNDING_S:
                     ended = self.flush()
         return started, ended
 
