@@ -25,6 +25,8 @@ from liveview.encode.jpeg import (
     encode_resized,
     encode_with,
     plan_resize,
+    preview_of,
+    reduce_by,
     resize_to_max_side,
     to_bgr,
 )
@@ -64,6 +66,8 @@ __all__ = [
     "encode_resized",
     "encode_with",
     "plan_resize",
+    "preview_of",
+    "reduce_by",
     "resize_to_max_side",
     "thumbnail",
     "to_bgr",
