@@ -35,9 +35,9 @@ from liveview.encode import (
     RateLimiter,
     VideoCounters,
     encode_resized,
+    preview_of,
     resize_to_max_side,
     thumbnail,
-    to_bgr,
 )
 from liveview.encode.change import validate_change_threshold
 from liveview.encode.throttle import validate_fps
@@ -50,6 +50,7 @@ PREVIEW_MAX_SIDE_PX = 320  # the window's small live preview
 PREVIEW_INTERVAL_S = 0.25  # preview refreshed at most 4 times a second
 
 VideoSink = Callable[[bytes], bool]  # True when the JPEG replaced an unsent older one
+SinkReady = Callable[[], bool]  # whether the sink takes frames now (a session is connected)
 Sleep = Callable[[float], Awaitable[None]]
 ErrorCallback = Callable[[LiveViewError], None]
 
@@ -80,7 +81,7 @@ class VideoSettings:
 class _Examined:
     """What the worker thread made of one frame."""
 
-    thumb: np.ndarray
+    thumb: np.ndarray | None  # None: not judged (nobody takes frames now)
     encoded: EncodedFrame | None
     preview: np.ndarray | None
 
@@ -97,10 +98,14 @@ class VideoPipeline:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         on_error: ErrorCallback | None = None,
+        sink_ready: SinkReady | None = None,
     ) -> None:
         self._producer = producer
         self._settings = settings
         self._sink = sink
+        # None: the sink always takes frames. Otherwise, while it says no, frames only make the
+        # preview: nothing is encoded for nobody, and the first frame it takes goes out at once.
+        self._sink_ready = sink_ready
         self._clock = clock
         self._sleep = sleep
         self._on_error = on_error
@@ -212,8 +217,12 @@ class VideoPipeline:
             await asyncio.gather(sleeper, waker, return_exceptions=True)
 
     async def _step(self, encode: EncodeSettings, *, snapshot: bool) -> None:
-        frame = await self._producer.next_frame()
+        # fresh: a screen is grabbed now, for this look (it is not grabbed ahead for nothing).
+        frame = await self._producer.next_frame(fresh=True)
         self._last_check_at = self._clock()
+        live = self._sink_ready is None or self._sink_ready()
+        if not live:
+            self._detector.reset()  # what the model saw last is unknown: send the next at once
         # The same frame as last time shows what the last look showed: nothing new unless a
         # keep-alive is due (or a snapshot/change-detection-off forces a send).
         force = snapshot or not self._settings.change_detection
@@ -223,11 +232,13 @@ class VideoPipeline:
         self.counters.captured += 1
         want_preview = self._last_preview_at + PREVIEW_INTERVAL_S <= self._clock()
         extra_sent = self._extra_sent
-        examined = await asyncio.to_thread(self._examine, frame, encode, force, want_preview)
+        examined = await asyncio.to_thread(self._examine, frame, encode, force, want_preview, live)
         if examined.preview is not None:
             self.latest_preview = examined.preview
             self.preview_seq += 1
             self._last_preview_at = self._clock()
+        if examined.thumb is None:
+            return  # not judged: nobody takes frames now
         if examined.encoded is None:
             self.counters.skipped_unchanged += 1
             return
@@ -240,18 +251,18 @@ class VideoPipeline:
         self._limiter.mark()
 
     def _examine(
-        self, frame: Frame, encode: EncodeSettings, force: bool, want_preview: bool
+        self, frame: Frame, encode: EncodeSettings, force: bool, want_preview: bool, live: bool
     ) -> _Examined:
         """Worker thread: downscale once, then thumbnail, change decision, encode and preview all
         work on the small image. The detector is only read here while the loop awaits this call,
-        so there is no concurrent access."""
+        so there is no concurrent access. Not `live`: only the preview is made."""
         small = resize_to_max_side(frame.image, encode.max_side)
-        thumb = thumbnail(small)
-        send = force or self._detector.should_send(thumb)
-        encoded = encode_resized(small, encode.quality) if send else None
-        preview = None
-        if want_preview:
-            preview = to_bgr(resize_to_max_side(small, PREVIEW_MAX_SIDE_PX))
+        thumb = encoded = None
+        if live:
+            thumb = thumbnail(small)
+            send = force or self._detector.should_send(thumb)
+            encoded = encode_resized(small, encode.quality) if send else None
+        preview = preview_of(small, PREVIEW_MAX_SIDE_PX) if want_preview else None
         return _Examined(thumb, encoded, preview)
 
     def _send(self, encoded: EncodedFrame) -> None:
