@@ -3,7 +3,7 @@
 Needs an X display (Xvfb 1920x1080 is fine) and ImageMagick's `display` to put realistic content
 (windows of text, a photo-like area) on the root window. Sections (`--sections`, all by default):
 - per_frame: grab / convert+resize / encode / total ms (median, p95) and JPEG bytes, >= 100 frames;
-- naive: the same frames through mss -> PNG -> PIL -> JPEG (with PIL's thumbnail() resize, as in
+- naive: mss grabs through mss -> PNG -> PIL -> JPEG (with PIL's thumbnail() resize, as in
   common examples, and without a resize), and how many times slower that is;
 - static: a static screen for 60 s at 1 fps through the real VideoPipeline (simulated time by
   default: an injected clock; frames still come from the real screen): fraction of frames sent;
@@ -34,13 +34,12 @@ import mss
 import mss.tools
 import numpy as np
 
-from liveview.bench import capture_process
+from liveview.bench import capture_process, frame_path
 from liveview.bench.screen_content import CHANGE_BOX, desktop_content, private_display
 from liveview.capture.runner import FrameProducer
 from liveview.capture.screen import ScreenSource, list_monitors, open_mss
 from liveview.core.loop_lag import LoopLagMonitor
 from liveview.core.video_pipeline import VideoPipeline, VideoSettings
-from liveview.encode import encode_resized, resize_to_max_side, thumbnail, to_bgr
 from liveview.encode.throttle import LatestSlot
 
 SECTIONS = ("per_frame", "naive", "static", "change_delay", "loop_lag", "process")
@@ -111,46 +110,17 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
 # --- per-frame cost, ours and naive ---------------------------------------------------------
 
 
-def _stats(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"median": round(statistics.median(ordered), 3), "p95": round(p95, 3)}
-
-
 def _per_frame(args: argparse.Namespace, result: dict[str, Any]) -> list[Any]:
-    grab_ms, resize_ms, encode_ms, total_ms, thumb_ms, sizes = [], [], [], [], [], []
+    """The path as the pipeline runs it (frame_path), then grabs through mss for the naive
+    comparison (the PNG path starts from an mss screenshot)."""
+    result["per_frame"] = frame_path.per_frame(args)
     kept = []
     with open_mss() as sct:
         box = sct.monitors[args.monitor]
-        for i in range(max(100, args.frames)):
-            t0 = time.perf_counter()
+        for _ in range(args.naive_frames):
+            started = time.perf_counter()
             shot = sct.grab(box)
-            image = np.asarray(shot)
-            t1 = time.perf_counter()
-            small = to_bgr(resize_to_max_side(image, args.max_side))
-            t2 = time.perf_counter()
-            encoded = encode_resized(small, args.jpeg_quality)
-            t3 = time.perf_counter()
-            thumbnail(small)
-            t4 = time.perf_counter()
-            grab_ms.append((t1 - t0) * 1e3)
-            resize_ms.append((t2 - t1) * 1e3)
-            encode_ms.append((t3 - t2) * 1e3)
-            total_ms.append((t3 - t0) * 1e3)
-            thumb_ms.append((t4 - t3) * 1e3)
-            sizes.append(len(encoded.data))
-            if i < args.naive_frames:
-                kept.append((shot, (t1 - t0) * 1e3))
-    result["per_frame"] = {
-        "frames": len(total_ms),
-        "output": f"{encoded.width}x{encoded.height}",
-        "grab_ms": _stats(grab_ms),
-        "convert_resize_ms": _stats(resize_ms),
-        "encode_ms": _stats(encode_ms),
-        "total_ms": _stats(total_ms),
-        "change_thumbnail_ms": _stats(thumb_ms),
-        "jpeg_bytes": {"median": int(statistics.median(sizes)), "max": max(sizes)},
-    }
+            kept.append((shot, (time.perf_counter() - started) * 1e3))
     return kept
 
 
@@ -173,11 +143,14 @@ def _naive(args: argparse.Namespace, result: dict[str, Any], shots: list[Any]) -
         return (time.perf_counter() - t0) * 1e3, out.tell()
 
     ours = result["per_frame"]["total_ms"]["median"]
-    naive_result: dict[str, Any] = {"frames": len(shots), "same_frames_as": "per_frame (first N)"}
+    naive_result: dict[str, Any] = {
+        "frames": len(shots),
+        "grabs": "mss.grab(), timed and added to each",
+    }
     for name, resize in (("png_pil_resize", True), ("png_pil_no_resize", False)):
         runs = [naive(shot, resize) for shot, _ in shots]
         totals = [grab + ms for (_, grab), (ms, _) in zip(shots, runs, strict=True)]
-        stats = _stats(totals)
+        stats = frame_path.stats(totals)
         naive_result[name] = {
             "total_ms": stats,
             "jpeg_bytes_median": int(statistics.median(size for _, size in runs)),
