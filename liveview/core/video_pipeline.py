@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 CHANGE_POLL_S = 0.25  # how often a skipped (unchanged) picture is looked at again
 PREVIEW_MAX_SIDE_PX = 320  # the window's small live preview
 PREVIEW_INTERVAL_S = 0.25  # preview refreshed at most 4 times a second
+# Previews are made while something reads latest_preview (the window polls it every 250 ms) and
+# for this long after; headless never reads it, so it never pays for one after the first.
+PREVIEW_READ_RECENTLY_S = 2.0
 
 VideoSink = Callable[[bytes], bool]  # True when the JPEG replaced an unsent older one
 SinkReady = Callable[[], bool]  # whether the sink takes frames now (a session is connected)
@@ -123,7 +126,8 @@ class VideoPipeline:
         self._last_seq = -1
         self._last_preview_at = float("-inf")
         self.counters = VideoCounters()
-        self.latest_preview: np.ndarray | None = None  # small BGR image for the UI
+        self._latest_preview: np.ndarray | None = None
+        self._preview_read_at = float("-inf")
         self.preview_seq = 0  # bumped each time latest_preview changes
         self.last_sent: EncodedFrame | None = None
         self.error: LiveViewError | None = None
@@ -132,6 +136,13 @@ class VideoPipeline:
     @property
     def settings(self) -> VideoSettings:
         return self._settings
+
+    @property
+    def latest_preview(self) -> np.ndarray | None:
+        """A small BGR copy of the newest frame looked at, for the UI (None before the first).
+        Reading it keeps previews coming (see PREVIEW_READ_RECENTLY_S)."""
+        self._preview_read_at = self._clock()
+        return self._latest_preview
 
     @property
     def paused(self) -> bool:
@@ -207,6 +218,15 @@ class VideoPipeline:
             await self._sleep_or_wake(delay)
 
     async def _sleep_or_wake(self, delay: float) -> None:
+        if self._sleep is asyncio.sleep:
+            # Real time: one timer that sets the wake event (the caller looks at every reason to
+            # wake again), rather than a sleeping task and a waiting task per frame.
+            timer = asyncio.get_running_loop().call_later(delay, self._wake.set)
+            try:
+                await self._wake.wait()
+            finally:
+                timer.cancel()
+            return
         sleeper = asyncio.ensure_future(self._sleep(delay))
         waker = asyncio.ensure_future(self._wake.wait())
         try:
@@ -230,11 +250,15 @@ class VideoPipeline:
             return
         self._last_seq = frame.seq
         self.counters.captured += 1
-        want_preview = self._last_preview_at + PREVIEW_INTERVAL_S <= self._clock()
+        now = self._clock()
+        looked_at = now - self._preview_read_at <= PREVIEW_READ_RECENTLY_S
+        want_preview = (looked_at or self._latest_preview is None) and (
+            self._last_preview_at + PREVIEW_INTERVAL_S <= now
+        )
         extra_sent = self._extra_sent
         examined = await asyncio.to_thread(self._examine, frame, encode, force, want_preview, live)
         if examined.preview is not None:
-            self.latest_preview = examined.preview
+            self._latest_preview = examined.preview
             self.preview_seq += 1
             self._last_preview_at = self._clock()
         if examined.thumb is None:
