@@ -2,11 +2,13 @@
 to the local server, against an idle session of the same length.
 
 Both sessions are real processes with a real WebSocket connection to a local server that runs
-in a process of its own (its frame analysis is the server's cost, not the client's). Their CPU
-(user + system, the kernel's per-process accounting that getrusage also reads) is read from
-/proc in a steady window that starts once the session is connected, so start-up (imports,
-connect) is left out; the whole-run figure from wait4() is reported next to it. The cost of a
-frame is (streaming CPU - idle CPU) / frames sent in the window. Linux only (/proc).
+in a process of its own (its frame analysis is the server's cost, not the client's). Both run
+without microphone and playback (--no-mic --no-audio): the audio thread ticks every 5 ms whether
+or not anything plays, ~25 ms of CPU a second in both runs, which only adds noise to their
+difference. Their CPU (user + system, the kernel's per-process accounting that getrusage also
+reads) is read from /proc in a steady window that starts once the session is connected, so
+start-up (imports, connect) is left out; the whole-run figure from wait4() is reported next to
+it. The cost of a frame is (streaming CPU - idle CPU) / frames sent in the window. Linux only.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class SessionRun:
     whole_cpu_s: float
     frames_in_window: int
     frames_total: int
+    message_bytes_median: int  # realtimeInput.video messages on the wire (base64 JSON)
     load_before: float
     load_after: float
 
@@ -106,7 +109,7 @@ def run_session(url: str, source: str, args: argparse.Namespace, tmp: Path) -> S
     command = [
         sys.executable, "-m", "liveview", "headless", "--backend", "local", "--url", url,
         "--source", source, "--fps", f"{args.process_fps:g}", "--max-side", str(args.max_side),
-        "--jpeg-quality", str(args.jpeg_quality), "--no-mic", "--events", str(events),
+        "--jpeg-quality", str(args.jpeg_quality), "--no-mic", "--no-audio", "--events", str(events),
         "--duration", f"{window_s + SETTLE_S + 15:g}",  # outlives the window, whatever start-up
     ]  # fmt: skip
     load_before = os.getloadavg()[0]
@@ -135,6 +138,7 @@ def run_session(url: str, source: str, args: argparse.Namespace, tmp: Path) -> S
         whole_cpu_s=usage.ru_utime + usage.ru_stime,
         frames_in_window=sum(1 for e in frames if started_at <= float(e["at"]) <= ended_at),
         frames_total=len(frames),
+        message_bytes_median=int(statistics.median(e.get("size", 0) for e in frames)) if frames else 0,
         load_before=load_before,
         load_after=load_after,
     )
@@ -179,6 +183,7 @@ def _pair_figures(idle: SessionRun, live: SessionRun) -> dict[str, Any]:
     return {
         "ms_per_frame": round(extra_s / frames * 1e3, 2),
         "frames_in_window": live.frames_in_window,
+        "message_bytes_median": live.message_bytes_median,
         "window_s": live.window_s,
         "streaming_cpu_ms_per_s": round(live.window_cpu_s / per_s * 1e3, 1),
         "idle_cpu_ms_per_s": round(idle_rate * 1e3, 1),
