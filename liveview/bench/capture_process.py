@@ -138,7 +138,7 @@ def run_session(url: str, source: str, args: argparse.Namespace, tmp: Path) -> S
         whole_cpu_s=usage.ru_utime + usage.ru_stime,
         frames_in_window=sum(1 for e in frames if started_at <= float(e["at"]) <= ended_at),
         frames_total=len(frames),
-        message_bytes_median=int(statistics.median(e.get("size", 0) for e in frames)) if frames else 0,
+        message_bytes_median=int(statistics.median([e.get("size", 0) for e in frames] or [0])),
         load_before=load_before,
         load_after=load_after,
     )
