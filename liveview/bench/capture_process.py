@@ -2,13 +2,13 @@
 to the local server, against an idle session of the same length.
 
 Both sessions are real processes with a real WebSocket connection to a local server that runs
-in a process of its own (its frame analysis is the server's cost, not the client's). Both run
-without microphone and playback (--no-mic --no-audio): the audio thread ticks every 5 ms whether
-or not anything plays, ~25 ms of CPU a second in both runs, which only adds noise to their
-difference. Their CPU (user + system, the kernel's per-process accounting that getrusage also
-reads) is read from /proc in a steady window that starts once the session is connected, so
-start-up (imports, connect) is left out; the whole-run figure from wait4() is reported next to
-it. The cost of a frame is (streaming CPU - idle CPU) / frames sent in the window. Linux only.
+in a process of its own (its frame analysis is the server's cost, not the client's), headless
+as it starts by default (playback on, no microphone; --process-no-audio turns playback off in
+both). They run side by side, so the load others put on this shared machine weighs on both
+alike. Their CPU (user + system, the kernel's per-process accounting that getrusage also reads)
+is read from /proc at the same instants, in a steady window that starts once both are connected
+(start-up is left out); the whole-run figure from wait4() is reported next to it. The cost of a
+frame is (streaming CPU - idle CPU) / frames sent in the window. Linux only.
 """
 
 from __future__ import annotations
@@ -41,6 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--process-runs", type=int, default=3, help="idle/streaming run pairs")
     parser.add_argument("--process-fps", type=float, default=5.0)
+    parser.add_argument(
+        "--process-no-audio",
+        dest="process_audio",
+        action="store_false",
+        help="run both sessions with --no-audio (by default playback is on, as in headless)",
+    )
 
 
 @dataclass
@@ -103,44 +109,75 @@ def _wait_connected(child: subprocess.Popen[bytes], events: Path, timeout_s: flo
     raise RuntimeError("headless did not connect to the local server")
 
 
-def run_session(url: str, source: str, args: argparse.Namespace, tmp: Path) -> SessionRun:
-    window_s = float(args.process_seconds)
-    events = tmp / f"events-{source.replace(':', '')}-{time.monotonic_ns()}.jsonl"
-    command = [
-        sys.executable, "-m", "liveview", "headless", "--backend", "local", "--url", url,
-        "--source", source, "--fps", f"{args.process_fps:g}", "--max-side", str(args.max_side),
-        "--jpeg-quality", str(args.jpeg_quality), "--no-mic", "--no-audio", "--events", str(events),
-        "--duration", f"{window_s + SETTLE_S + 15:g}",  # outlives the window, whatever start-up
-    ]  # fmt: skip
+class _Session:
+    """One `liveview headless` child and its events file."""
+
+    def __init__(self, url: str, source: str, args: argparse.Namespace, tmp: Path) -> None:
+        self.source = source
+        self.events = tmp / f"events-{source.replace(':', '')}-{time.monotonic_ns()}.jsonl"
+        audio = [] if args.process_audio else ["--no-audio"]
+        command = [
+            sys.executable, "-m", "liveview", "headless", "--backend", "local", "--url", url,
+            "--source", source, "--fps", f"{args.process_fps:g}", "--max-side",
+            str(args.max_side), "--jpeg-quality", str(args.jpeg_quality), "--no-mic", *audio,
+            "--events", str(self.events),
+            "--duration", f"{args.process_seconds + SETTLE_S + 30:g}",  # outlives the window
+        ]  # fmt: skip
+        self.child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self) -> float:
+        """SIGTERM (as the end of --duration would); the child's whole-life CPU, from wait4."""
+        if self.child.poll() is not None:
+            return 0.0
+        self.child.terminate()
+        _, _, usage = os.wait4(self.child.pid, 0)
+        self.child.returncode = 0
+        return usage.ru_utime + usage.ru_stime
+
+    def result(self, start: dict[int, float], end: dict[int, float], window: tuple[float, float],
+               whole_cpu_s: float, load: tuple[float, float]) -> SessionRun:  # fmt: skip
+        deltas = {tid: end[tid] - start.get(tid, 0.0) for tid in end}
+        pid = self.child.pid
+        frames = [e for e in _events(self.events) if _is_frame(e)]
+        return SessionRun(
+            source=self.source,
+            window_s=round(window[1] - window[0], 3),
+            window_cpu_s=sum(deltas.values()),
+            main_thread_cpu_s=deltas.get(pid, 0.0),
+            other_threads_cpu_s=sorted((d for t, d in deltas.items() if t != pid), reverse=True),
+            whole_cpu_s=whole_cpu_s,
+            frames_in_window=sum(1 for e in frames if window[0] <= float(e["at"]) <= window[1]),
+            frames_total=len(frames),
+            message_bytes_median=int(statistics.median([e.get("size", 0) for e in frames] or [0])),
+            load_before=load[0],
+            load_after=load[1],
+        )
+
+
+def run_pair(url: str, monitor: int, args: argparse.Namespace, tmp: Path) -> tuple[SessionRun, ...]:
+    """An idle and a streaming session side by side, their CPU read at the same instants: the
+    machine's other load (it is shared) weighs on both alike."""
     load_before = os.getloadavg()[0]
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sessions = [_Session(url, "none", args, tmp), _Session(url, f"screen:{monitor}", args, tmp)]
     try:
-        _wait_connected(child, events, SERVER_START_S)
+        for session in sessions:
+            _wait_connected(session.child, session.events, SERVER_START_S)
         time.sleep(SETTLE_S)
-        start, started_at = _cpu_by_thread(child.pid), time.monotonic()
-        time.sleep(window_s)
-        end, ended_at = _cpu_by_thread(child.pid), time.monotonic()
-        load_after = os.getloadavg()[0]
-        child.terminate()  # SIGTERM ends headless like the end of --duration would
-        _, _, usage = os.wait4(child.pid, 0)
+        started_at = time.monotonic()
+        starts = [_cpu_by_thread(s.child.pid) for s in sessions]
+        time.sleep(args.process_seconds)
+        ends = [_cpu_by_thread(s.child.pid) for s in sessions]
+        window = (started_at, time.monotonic())
+        load = (load_before, os.getloadavg()[0])
+        whole = [s.stop() for s in sessions]
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    deltas = {tid: end[tid] - start.get(tid, 0.0) for tid in end}
-    frames = [e for e in _events(events) if _is_frame(e)]
-    return SessionRun(
-        source=source,
-        window_s=round(ended_at - started_at, 3),
-        window_cpu_s=sum(deltas.values()),
-        main_thread_cpu_s=deltas.get(child.pid, 0.0),
-        other_threads_cpu_s=sorted((d for t, d in deltas.items() if t != child.pid), reverse=True),
-        whole_cpu_s=usage.ru_utime + usage.ru_stime,
-        frames_in_window=sum(1 for e in frames if started_at <= float(e["at"]) <= ended_at),
-        frames_total=len(frames),
-        message_bytes_median=int(statistics.median([e.get("size", 0) for e in frames] or [0])),
-        load_before=load_before,
-        load_after=load_after,
+        for session in sessions:
+            if session.child.poll() is None:
+                session.child.kill()
+                session.child.wait()
+    return tuple(
+        s.result(a, b, window, cpu, load)
+        for s, a, b, cpu in zip(sessions, starts, ends, whole, strict=True)
     )
 
 
@@ -207,17 +244,17 @@ def process_cost(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, local_server() as url, animated_panel() as drawn:
         drawn_before = drawn()
         for _ in range(max(1, args.process_runs)):
-            idle = run_session(url, "none", args, Path(tmp))
-            live = run_session(url, f"screen:{args.monitor}", args, Path(tmp))
+            idle, live = run_pair(url, args.monitor, args, Path(tmp))
             pairs.append(_pair_figures(idle, live))
         animation = drawn() - drawn_before
     per_frame = [p["ms_per_frame"] for p in pairs]
     return {
         "what": (
             "liveview headless streaming an animated 1080p screen to a local server in its own "
-            "process, minus an idle session: process CPU (user+sys) per frame sent"
+            "process, minus an idle session run alongside: process CPU (user+sys) per frame sent"
         ),
         "fps": args.process_fps,
+        "playback": "on" if args.process_audio else "off (--no-audio)",
         "animation": f"a 900x400 panel redrawn at {ANIMATION_FPS:g} Hz ({animation} pictures)",
         "ms_per_frame": {
             "median": round(statistics.median(per_frame), 2),
