@@ -237,12 +237,15 @@ class VideoPipeline:
             await asyncio.gather(sleeper, waker, return_exceptions=True)
 
     async def _step(self, encode: EncodeSettings, *, snapshot: bool) -> None:
-        # fresh: a screen is grabbed now, for this look (it is not grabbed ahead for nothing).
-        frame = await self._producer.next_frame(fresh=True)
-        self._last_check_at = self._clock()
         live = self._sink_ready is None or self._sink_ready()
         if not live:
             self._detector.reset()  # what the model saw last is unknown: send the next at once
+            if not self._preview_due(self._clock()):
+                self._last_check_at = self._clock()
+                return  # nobody takes frames, nobody looks at the preview: nothing to grab
+        # fresh: a screen is grabbed now, for this look (it is not grabbed ahead for nothing).
+        frame = await self._producer.next_frame(fresh=True)
+        self._last_check_at = self._clock()
         # The same frame as last time shows what the last look showed: nothing new unless a
         # keep-alive is due (or a snapshot/change-detection-off forces a send).
         force = snapshot or not self._settings.change_detection
@@ -250,11 +253,7 @@ class VideoPipeline:
             return
         self._last_seq = frame.seq
         self.counters.captured += 1
-        now = self._clock()
-        looked_at = now - self._preview_read_at <= PREVIEW_READ_RECENTLY_S
-        want_preview = (looked_at or self._latest_preview is None) and (
-            self._last_preview_at + PREVIEW_INTERVAL_S <= now
-        )
+        want_preview = self._preview_due(self._clock())
         extra_sent = self._extra_sent
         examined = await asyncio.to_thread(self._examine, frame, encode, force, want_preview, live)
         if examined.preview is not None:
@@ -273,6 +272,11 @@ class VideoPipeline:
         self._send(examined.encoded)
         self._detector.mark_sent(examined.thumb)
         self._limiter.mark()
+
+    def _preview_due(self, now: float) -> bool:
+        looked_at = now - self._preview_read_at <= PREVIEW_READ_RECENTLY_S
+        due = self._last_preview_at + PREVIEW_INTERVAL_S <= now
+        return due and (looked_at or self._latest_preview is None)
 
     def _examine(
         self, frame: Frame, encode: EncodeSettings, force: bool, want_preview: bool, live: bool

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from liveview.capture import CameraKind, CameraSource, FrameProducer, SyntheticSource
+from liveview.capture import CameraKind, CameraSource, Frame, FrameProducer, SyntheticSource
 from liveview.core.video_pipeline import VideoPipeline, VideoSettings
 from tests.capture.patterns import make_pattern, write_video
 from tests.core.test_video_pipeline import Collector, running
@@ -60,3 +60,30 @@ async def test_a_still_picture_goes_out_at_once_when_the_sink_takes_frames_again
         ready.on = True
         await sink.wait_for(2)  # not the keep-alive: the picture is new to whoever takes it
     assert len(sink.frames) >= 2
+
+
+class CountingProducer(FrameProducer):
+    """Counts the looks the pipeline takes at the source (each one a grab for a screen)."""
+
+    looks = 0
+
+    async def next_frame(self, after_seq: int = -1, *, fresh: bool = False) -> Frame:
+        self.looks += 1
+        return await super().next_frame(after_seq, fresh=fresh)
+
+
+async def test_nothing_is_grabbed_while_nobody_takes_frames_or_reads_the_preview() -> None:
+    sink, ready = Collector(), Switch(on=False)
+    producer = CountingProducer(SyntheticSource(640, 360, fps=20))
+    pipeline = VideoPipeline(producer, VideoSettings(fps=5), sink, sink_ready=ready)
+    async with running(pipeline):
+        while pipeline.preview_seq < 1:  # the first preview is always made
+            await asyncio.sleep(0.02)
+        looks, asked = producer.looks, ready.asked
+        while ready.asked < asked + 4:  # headless before connecting: no preview reader
+            await asyncio.sleep(0.02)
+        assert producer.looks == looks
+        assert sink.frames == []
+        ready.on = True
+        await sink.wait_for(1)  # the first frame taken goes out at once
+    assert producer.looks > looks
