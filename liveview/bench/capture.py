@@ -11,7 +11,9 @@ Needs an X display (Xvfb 1920x1080 is fine) and ImageMagick's `display` to put r
   2 ms poller) to the pipeline handing the frame to its sink;
 - loop_lag: p99 lateness of a 20 ms asyncio sleep while the pipeline captures and encodes at 5 fps;
 - process: CPU the whole `liveview headless` process pays per frame sent, streaming an animated
-  screen to a local server, minus an idle session (see capture_process).
+  screen to a local server, minus an idle session (see capture_process);
+- states: what the pipeline costs at 1 fps, paused, and with no session taking frames
+  (see pipeline_states).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import mss
 import mss.tools
 import numpy as np
 
-from liveview.bench import capture_process, frame_path
+from liveview.bench import capture_process, frame_path, pipeline_states
 from liveview.bench.screen_content import CHANGE_BOX, desktop_content, private_display
 from liveview.capture.runner import FrameProducer
 from liveview.capture.screen import ScreenSource, list_monitors, open_mss
@@ -42,7 +44,7 @@ from liveview.core.loop_lag import LoopLagMonitor
 from liveview.core.video_pipeline import VideoPipeline, VideoSettings
 from liveview.encode.throttle import LatestSlot
 
-SECTIONS = ("per_frame", "naive", "static", "change_delay", "loop_lag", "process")
+SECTIONS = ("per_frame", "naive", "static", "change_delay", "loop_lag", "process", "states")
 POLL_INTERVAL_S = 0.002
 
 
@@ -102,6 +104,8 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
             result["loop_lag"] = asyncio.run(_loop_lag(args))
         if "process" in sections:
             result["process"] = capture_process.process_cost(args)
+        if "states" in sections:
+            result["states"] = pipeline_states.pipeline_states(args)
     result["load_avg_1_5_15min_at_end"] = [round(x, 2) for x in os.getloadavg()]
     result["targets"] = _targets(result)
     return result

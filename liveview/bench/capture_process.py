@@ -66,7 +66,7 @@ class SessionRun:
     load_after: float
 
 
-def _cpu_by_thread(pid: int) -> dict[int, float]:
+def cpu_by_thread(pid: int) -> dict[int, float]:
     """utime + stime of every thread of `pid`, in seconds (threads that ended are gone)."""
     times = {}
     for tid in os.listdir(f"/proc/{pid}/task"):
@@ -164,9 +164,9 @@ def run_pair(url: str, monitor: int, args: argparse.Namespace, tmp: Path) -> tup
             _wait_connected(session.child, session.events, SERVER_START_S)
         time.sleep(SETTLE_S)
         started_at = time.monotonic()
-        starts = [_cpu_by_thread(s.child.pid) for s in sessions]
+        starts = [cpu_by_thread(s.child.pid) for s in sessions]
         time.sleep(args.process_seconds)
-        ends = [_cpu_by_thread(s.child.pid) for s in sessions]
+        ends = [cpu_by_thread(s.child.pid) for s in sessions]
         window = (started_at, time.monotonic())
         load = (load_before, os.getloadavg()[0])
         whole = [s.stop() for s in sessions]
@@ -241,12 +241,12 @@ def _pair_figures(idle: SessionRun, live: SessionRun) -> dict[str, Any]:
 def process_cost(args: argparse.Namespace) -> dict[str, Any]:
     """Idle and streaming sessions in turns (so a change in the machine's load hits both)."""
     pairs = []
-    with tempfile.TemporaryDirectory() as tmp, local_server() as url, animated_panel() as drawn:
-        drawn_before = drawn()
+    with tempfile.TemporaryDirectory() as tmp, local_server() as url, animated_panel() as anim:
+        drawn_before = anim.drawn
         for _ in range(max(1, args.process_runs)):
             idle, live = run_pair(url, args.monitor, args, Path(tmp))
             pairs.append(_pair_figures(idle, live))
-        animation = drawn() - drawn_before
+        animation = anim.drawn - drawn_before
     per_frame = [p["ms_per_frame"] for p in pairs]
     return {
         "what": (

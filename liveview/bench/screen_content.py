@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -116,14 +117,16 @@ def desktop_content(tmp: Path, monitor: Any) -> Iterator[Callable[[str], str]]:
         subprocess.run(["display", "-window", "root", str(black)], check=False, timeout=30)
 
 
+@dataclass
+class Animation:
+    drawn: int = 0  # pictures drawn so far
+    native_id: int | None = None  # the drawing thread (to leave out of this process's CPU)
+
+
 @contextmanager
-def animated_panel(
-    box: Region = ANIMATION_BOX, fps: float = ANIMATION_FPS
-) -> Iterator[Callable[[], int]]:
+def animated_panel(box: Region = ANIMATION_BOX, fps: float = ANIMATION_FPS) -> Iterator[Animation]:
     """An override-redirect window over `box` redrawn `fps` times a second (moving colour bars
-    and a frame counter) from a thread of this process: every grab sees a new picture. X
-    drawing requests cost the drawing side almost nothing, so the bench's own CPU stays out of
-    the way. Yields a function returning the number of pictures drawn so far."""
+    and a frame counter) from a thread of this process: every grab sees a new picture."""
     from Xlib import X, display
 
     conn = display.Display()
@@ -136,13 +139,14 @@ def animated_panel(
     window.map()
     conn.sync()
     stop = threading.Event()
-    drawn = [0]
+    animation = Animation()
 
     def draw() -> None:
+        animation.native_id = threading.get_native_id()
         started = time.monotonic()
         bar_h = box.height // 12
         while not stop.is_set():
-            i = drawn[0]
+            i = animation.drawn
             gc.change(foreground=screen.black_pixel)
             window.fill_rectangle(gc, 0, 0, box.width, box.height)
             for k in range(12):
@@ -153,13 +157,13 @@ def animated_panel(
             gc.change(foreground=screen.white_pixel)
             window.draw_text(gc, 20, box.height - 10, f"frame {i}".encode())
             conn.flush()
-            drawn[0] = i + 1
+            animation.drawn = i + 1
             stop.wait(max(0.0, started + (i + 1) / fps - time.monotonic()))
 
     thread = threading.Thread(target=draw, name="bench: animated panel", daemon=True)
     thread.start()
     try:
-        yield lambda: drawn[0]
+        yield animation
     finally:
         stop.set()
         thread.join(timeout=5)
