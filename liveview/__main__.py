@@ -8,7 +8,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from liveview.cli.options import EXIT_USAGE, add_session_options
+from liveview.cli.options import add_session_options
+from liveview.errors import ExitCode
 
 COMMANDS = ("headless", "serve", "bench", "doctor", "history")
 
@@ -121,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _DISPATCH[argv[0]](argv[1:])
         return _window(argv)
     except SystemExit as exc:  # argparse: --help is 0, a usage error is 2
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ Standard library only, so `protocol/` may import it.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, IntEnum
 
 
 class Setting(Enum):
@@ -128,3 +128,21 @@ class FatalServiceError(ServiceError):
 
 class TransientServiceError(ServiceError):
     """Internal error or unavailable: retry with backoff, capped."""
+
+
+class ExitCode(IntEnum):
+    """How a liveview process ends, the same for every command and the window."""
+
+    OK = 0
+    FAILED = 1  # a self-test or a check that did not pass
+    USAGE = 2  # the command line must say it differently (a setting the model does not take)
+    CONFIG = 3  # configuration or authentication: retrying will not help
+    CONNECTION = 4  # the endpoint could not be reached / the connection could not be held
+
+
+def exit_code_for(error: LiveViewError) -> ExitCode:
+    if isinstance(error, UsageError):
+        return ExitCode.USAGE
+    if isinstance(error, (ConfigError, FatalServiceError)):
+        return ExitCode.CONFIG
+    return ExitCode.CONNECTION

@@ -320,10 +320,10 @@ def _check_screen(report: Report) -> str:
 
 
 class _SessionProbe:
-    """Listens to the controller: sends the frame and the question once live, gathers the reply."""
+    """Listens to the session: sends the frame and the question once live, gathers the reply."""
 
-    def __init__(self, controller: Any, jpeg: bytes) -> None:
-        self.controller = controller
+    def __init__(self, runtime: Any, jpeg: bytes) -> None:
+        self.runtime = runtime
         self.jpeg = jpeg
         self.reply: list[str] = []
         self.failure: str | None = None
@@ -334,11 +334,12 @@ class _SessionProbe:
         from liveview.core import events as core
         from liveview.protocol import events as ev
 
+        controller = self.runtime.controller
         if isinstance(event, core.StateChanged) and event.state is core.ConnectionState.LIVE:
-            if not self.asked:
+            if not self.asked and controller is not None:
                 self.asked = True
-                self.controller.submit_video_frame(self.jpeg)
-                self.controller.send_text(SELF_TEST_QUESTION)
+                controller.submit_video_frame(self.jpeg)
+                controller.send_text(SELF_TEST_QUESTION)
         elif isinstance(event, ev.ModelText | ev.OutputTranscription):
             if not (isinstance(event, ev.ModelText) and event.thought):
                 self.reply.append(event.text)
@@ -350,30 +351,39 @@ class _SessionProbe:
 
 
 async def _hold_session(jpeg: bytes) -> str:
-    from liveview.core.backend import embedded_local_server, resolve_endpoint
-    from liveview.core.controller import SessionController
+    from liveview.core.backend import LocalServerKeeper
+    from liveview.core.bus import EventBus
+    from liveview.core.policy import ReconnectPolicy
+    from liveview.core.runtime import SessionPlan, SessionRuntime
     from liveview.core.settings import Backend, SessionSettings
+    from liveview.core.video_host import VideoHost
     from liveview.protocol.catalogue import LOCAL_MODEL
 
     settings = SessionSettings(
         backend=Backend.LOCAL, model=LOCAL_MODEL, audio_replies=False, video_enabled=True
     )
-    with embedded_local_server(settings) as url:
-        resolved = resolve_endpoint(settings, url)
-        controller = SessionController(
-            resolved.settings, resolved.endpoint, retry_first_connect=False
-        )
-        probe = _SessionProbe(controller, jpeg)
-        controller.subscribe(probe)
+    bus, keeper = EventBus(), LocalServerKeeper()
+    runtime = SessionRuntime(
+        SessionPlan(settings),
+        bus=bus,
+        video=VideoHost(),
+        local_server=keeper,
+        policy=ReconnectPolicy(retry_first_connect=False),
+    )
+    probe = _SessionProbe(runtime, jpeg)
+    bus.subscribe(probe)
+    try:
         async with asyncio.TaskGroup() as tg:
-            session = tg.create_task(controller.run(), name="self-test-session")
+            session = tg.create_task(runtime.run(), name="self-test-session")
             waiter = tg.create_task(probe.done.wait(), name="self-test-reply")
             try:
                 async with asyncio.timeout(SESSION_TIMEOUT_S):
                     await asyncio.wait({session, waiter}, return_when=asyncio.FIRST_COMPLETED)
             finally:
-                controller.stop()
+                runtime.stop()
                 waiter.cancel()
+    finally:
+        await keeper.aclose()
     if probe.failure:
         raise SelfTestFailure(f"the local session failed: {probe.failure}")
     text = "".join(probe.reply).strip()

@@ -36,7 +36,7 @@ from liveview.core.history_writer import HistoryOff, HistorySink, HistoryWriter,
 from liveview.core.loop_lag import LoopLagMonitor
 from liveview.core.stats import percentile
 from liveview.core.transcript import Transcript
-from liveview.encode.thumbnail import make_thumbnail
+from liveview.encode.small_jpeg import make_thumbnail
 from liveview.protocol import events as ev
 
 SEARCH_TARGET_MEDIAN_MS = 50.0

@@ -1,9 +1,9 @@
 """`liveview bench session`: reconnect gap, lost mic audio, memory over a long session, loop lag.
 
 The local server runs in its own process (so its memory is not counted as ours) and the client is
-the real SessionController over loopback. The long session is time-accelerated: a 10-minute
-session's worth of 2 fps video and 16 kHz mic audio is pushed through at `--speedup` times real
-time, while the server's spoken replies stream down at their own real-time pace.
+a real session (core/runtime.SessionRuntime) over loopback. The long session is time-accelerated:
+a 10-minute session's worth of 2 fps video and 16 kHz mic audio is pushed through at `--speedup`
+times real time, while the server's spoken replies stream down at their own real-time pace.
 """
 
 from __future__ import annotations
@@ -18,20 +18,26 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from liveview.capture.synthetic import SyntheticSource
 from liveview.core import events as core
+from liveview.core.backend import LocalServerKeeper
 from liveview.core.backoff import Backoff
+from liveview.core.bus import EventBus
 from liveview.core.controller import SessionController
 from liveview.core.loop_lag import LoopLagMonitor
+from liveview.core.policy import ReconnectPolicy
+from liveview.core.runtime import SessionPlan, SessionRuntime
 from liveview.core.settings import Backend, SessionSettings
 from liveview.core.stats import percentile
+from liveview.core.video_host import VideoHost
 from liveview.encode.jpeg import encode_jpeg
 from liveview.protocol import events as ev
-from liveview.transport.endpoint import local_endpoint
+from liveview.protocol import messages as msg
+from liveview.protocol.catalogue import LOCAL_MODEL
 
 CHUNK_MS = 20
 CHUNK_BYTES = 16_000 * 2 * CHUNK_MS // 1000
@@ -83,9 +89,33 @@ def _server_process(*args: str) -> Iterator[str]:
         proc.wait(10)
 
 
-def _controller(url: str) -> SessionController:
-    settings = SessionSettings(backend=Backend.LOCAL, model="bench", video_enabled=True)
-    return SessionController(settings, local_endpoint(url), backoff=Backoff(stable_after_s=0.5))
+@contextlib.asynccontextmanager
+async def _session(
+    url: str, listener: Callable[[object], None] | None = None
+) -> AsyncIterator[SessionController]:
+    """A session on the server at `url`, its controller once it exists; stopped on exit."""
+    settings = SessionSettings(
+        backend=Backend.LOCAL, url=url, model=LOCAL_MODEL, video_enabled=True
+    )
+    bus = EventBus()
+    if listener is not None:
+        bus.subscribe(listener)
+    runtime = SessionRuntime(
+        SessionPlan(settings),
+        bus=bus,
+        video=VideoHost(),
+        local_server=LocalServerKeeper(),
+        policy=ReconnectPolicy(Backoff(stable_after_s=0.5)),
+    )
+    async with asyncio.TaskGroup() as tg:
+        task = tg.create_task(runtime.run(), name="session")
+        while runtime.controller is None and not task.done():
+            await asyncio.sleep(0.01)
+        assert runtime.controller is not None, "the session did not start"
+        try:
+            yield runtime.controller
+        finally:
+            runtime.stop()
 
 
 def _chunk(seq: int) -> bytes:
@@ -94,7 +124,6 @@ def _chunk(seq: int) -> bytes:
 
 async def _reconnect_gaps(url: str, reconnects: int) -> dict[str, Any]:
     """goAway -> the first mic chunk on the socket of the next connection, per reconnect."""
-    controller = _controller(url)
     loop = asyncio.get_running_loop()
     go_away_at: list[float] = []
     gaps: list[float] = []
@@ -107,18 +136,17 @@ async def _reconnect_gaps(url: str, reconnects: int) -> dict[str, Any]:
             state["waiting"] = True
         elif (
             isinstance(event, core.WireMessage)
-            and event.direction == "out"
-            and event.kind == "realtimeInput.audio"
+            and event.kind == msg.AudioChunk.kind
             and state["waiting"]
-            and isinstance(controller.state, core.ConnectionState)
-            and controller.stats.reconnects == len(gaps) + 1
+            and reconnected[0] == len(gaps) + 1
         ):
             gaps.append(loop.time() - go_away_at[-1])
             state["waiting"] = False
+        elif isinstance(event, core.Reconnected):
+            reconnected[0] += 1
 
-    controller.subscribe(on_event)
-    async with asyncio.TaskGroup() as tg:
-        tg.create_task(controller.run(), name="session")
+    reconnected = [0]
+    async with _session(url, on_event) as controller:
         seq = 0
         start = loop.time()
         while len(gaps) < reconnects:
@@ -129,7 +157,6 @@ async def _reconnect_gaps(url: str, reconnects: int) -> dict[str, Any]:
             if loop.time() - start > reconnects * 10:
                 break
         await asyncio.sleep(0.3)
-        controller.stop()
     return {
         "reconnects": len(gaps),
         "gap_ms_median": round(percentile(gaps, 50) * 1000, 1),
@@ -163,22 +190,18 @@ def _frames(n: int) -> list[bytes]:
 
 
 async def _long_session(url: str, minutes: float, fps: float, speedup: float) -> dict[str, Any]:
-    controller = _controller(url)
     lag = LoopLagMonitor()
     frames = _frames(16)
     loop = asyncio.get_running_loop()
     simulated_s = minutes * 60
     rss: list[tuple[float, float]] = []
     audio_down = [0]
-    controller.subscribe(
-        lambda e: (
-            audio_down.__setitem__(0, audio_down[0] + len(e.data))
-            if isinstance(e, ev.ModelAudio)
-            else None
-        )
-    )
-    async with asyncio.TaskGroup() as tg:
-        tg.create_task(controller.run(), name="session")
+
+    def count_audio(event: object) -> None:
+        if isinstance(event, ev.ModelAudio):
+            audio_down[0] += len(event.data)
+
+    async with _session(url, count_audio) as controller, asyncio.TaskGroup() as tg:
         lag_task = tg.create_task(lag.run(), name="lag")
         while not controller.connected:
             await asyncio.sleep(0.01)
@@ -200,7 +223,6 @@ async def _long_session(url: str, minutes: float, fps: float, speedup: float) ->
                 gc.collect()
                 rss.append((loop.time(), _rss_mb()))
             await asyncio.sleep(0.005)
-        controller.stop()
         lag_task.cancel()
     values = [m for _, m in rss]
     warm = values[len(values) // 10 :] or values
@@ -226,16 +248,14 @@ async def _realtime_lag(url: str, seconds: float, fps: float) -> dict[str, Any]:
     from liveview.capture.runner import FrameProducer
     from liveview.core.video_pipeline import VideoPipeline, VideoSettings
 
-    controller = _controller(url)
-    video = VideoPipeline(
-        FrameProducer(SyntheticSource(1920, 1080)),
-        VideoSettings(fps=fps, change_detection=False),
-        controller.submit_video_frame,
-    )
     lag = LoopLagMonitor()
     loop = asyncio.get_running_loop()
-    async with asyncio.TaskGroup() as tg:
-        tg.create_task(controller.run(), name="session")
+    async with _session(url) as controller, asyncio.TaskGroup() as tg:
+        video = VideoPipeline(
+            FrameProducer(SyntheticSource(1920, 1080)),
+            VideoSettings(fps=fps, change_detection=False),
+            controller.submit_video_frame,
+        )
         lag_task = tg.create_task(lag.run(), name="lag")
         video_task = tg.create_task(video.run(), name="video")
         start = loop.time()
@@ -246,7 +266,6 @@ async def _realtime_lag(url: str, seconds: float, fps: float) -> dict[str, Any]:
             controller.submit_mic_chunk(_chunk(seq), loop.time())
             seq += 1
             await asyncio.sleep(max(0.0, start + seq * CHUNK_MS / 1000 - loop.time()))
-        controller.stop()
         video_task.cancel()
         lag_task.cancel()
     return {

@@ -85,23 +85,24 @@ def measure_startup(launches: int) -> dict[str, Any]:
 async def _stream_and_measure(seconds: float) -> dict[str, Any]:
     from PySide6.QtCore import QSettings
 
+    from liveview.core.app_model import AppModel
+    from liveview.core.prefs import Prefs
     from liveview.ui.main_window import QtMainWindow
-    from liveview.ui.prefs import Prefs
-    from liveview.ui.window_model import WindowModel
+    from liveview.ui.prefs_store import QtPrefsStore
 
     with tempfile.TemporaryDirectory(prefix="liveview-bench-") as tmp:
-        store = QSettings(str(Path(tmp) / "bench.ini"), QSettings.Format.IniFormat)
+        store = QtPrefsStore(QSettings(str(Path(tmp) / "bench.ini"), QSettings.Format.IniFormat))
         prefs = Prefs(backend="local", source="test", fps=2.0, mic_enabled=True, echo="off")
-        model = WindowModel(prefs, store, keys=lambda: (None, ""))
-        window = QtMainWindow(model)
+        model = AppModel(prefs, store.save, keys=lambda: (None, ""))
+        window = QtMainWindow(model, store)
         window.show()
         model.start_background()
         try:
             await window.select_source("test")
             model.start_session()
-            while model.session.controller is None or not model.session.controller.connected:
+            while model.controller is None or not model.controller.connected:
                 await asyncio.sleep(0.05)
-            controller = model.session.controller
+            controller = model.controller
             model.lag.samples_ms.clear()
             started = time.monotonic()
             next_turn = started
@@ -123,8 +124,8 @@ async def _stream_and_measure(seconds: float) -> dict[str, Any]:
                 "kbit_down": round(stats.kbit_down(now), 1),
                 "mic_chunks_sent": stats.mic_chunks_sent,
                 "audio": {
-                    "mic": model.session.audio_state.mic,
-                    "speaker": model.session.audio_state.speaker,
+                    "mic": model.audio_state.mic,
+                    "speaker": model.audio_state.speaker,
                 },
             }
             result["ok"] = result["p99_ms"] <= LAG_TARGET_MS

@@ -16,30 +16,24 @@ from typing import TextIO
 
 from liveview.cli.event_log import EventLog
 from liveview.cli.options import (
-    EXIT_CONFIG,
-    EXIT_CONNECTION,
-    EXIT_OK,
-    EXIT_USAGE,
     add_session_options,
     audio_plan_from_args,
     settings_from_args,
+    video_settings_from_args,
 )
 from liveview.cli.push_to_talk import push_to_talk_from_stdin
 from liveview.core import events as core
-from liveview.core.backend import embedded_local_server, resolve_endpoint
-from liveview.core.controller import SessionController
-from liveview.core.media import build_video_pipeline, video_settings_from_args
+from liveview.core.backend import LocalServerKeeper
+from liveview.core.backoff import Backoff
+from liveview.core.bus import EventBus
+from liveview.core.policy import ReconnectPolicy
+from liveview.core.runtime import SessionPlan, SessionRuntime
 from liveview.core.secrets import configured_api_key
-from liveview.core.session_audio import SessionAudio
-from liveview.core.tools import SourceSwitched, ToolBox, VideoSlot
-from liveview.errors import (
-    ConfigError,
-    ConnectionFailedError,
-    FatalServiceError,
-    LiveViewError,
-    UsageError,
-)
+from liveview.core.tools import SourceSwitched
+from liveview.core.video_host import VideoChanged, VideoHost
+from liveview.errors import ConfigError, ExitCode, exit_code_for
 from liveview.protocol import events as ev
+from liveview.protocol import messages as msg
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +77,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class _Printer:
     """Streams model text to stdout, says everything else once on stderr."""
 
-    def __init__(self, out: TextIO, err: TextIO) -> None:
+    def __init__(self, out: TextIO, err: TextIO, key_source: str = "") -> None:
         self.out, self.err = out, err
+        self._key_source = key_source
         self._mid_line = False
 
     def __call__(self, event: object) -> None:
-        if isinstance(event, (ev.OutputTranscription, ev.ModelText)):
+        if isinstance(event, core.SessionOpening):
+            where = f" (key from {self._key_source})" if self._key_source else ""
+            self.err.write(f"liveview: backend: {event.description}{where}\n")
+        elif isinstance(event, VideoChanged) and event.error:
+            self.err.write(f"liveview: Video stopped: {event.error}\n")
+        elif isinstance(event, (ev.OutputTranscription, ev.ModelText)):
             if isinstance(event, ev.ModelText) and event.thought:
                 return
             self.out.write(event.text)
@@ -125,10 +125,8 @@ class _TurnScript:
     With a video source the first turn waits for the first frame on the wire (at most
     FIRST_FRAME_WAIT_S): "what do you see?" asked before any frame was sent gets "no video yet"."""
 
-    def __init__(
-        self, controller: SessionController, texts: list[str], *, wait_for_frame: bool
-    ) -> None:
-        self.controller = controller
+    def __init__(self, runtime: SessionRuntime, texts: list[str], *, wait_for_frame: bool) -> None:
+        self.runtime = runtime
         self.pending = list(texts)
         self.awaiting_reply = False
         self.turn_ended = False  # a turnComplete came for the turn awaited
@@ -157,8 +155,7 @@ class _TurnScript:
                 self._reply_done()
         elif (
             isinstance(event, core.WireMessage)
-            and event.direction == "out"
-            and event.kind.startswith("realtimeInput.video")
+            and event.kind == msg.VideoFrame.kind
             and not self.frame_sent
         ):
             self._stop_waiting_for_frame()
@@ -179,19 +176,12 @@ class _TurnScript:
         if not self.pending:
             self.done.set()
             return
+        controller = self.runtime.controller
+        if controller is None:
+            return
         self.awaiting_reply = True
         self.turn_ended = False
-        self.controller.send_text(self.pending.pop(0))
-
-
-def exit_code_for(error: LiveViewError) -> int:
-    if isinstance(error, UsageError):
-        return EXIT_USAGE
-    if isinstance(error, (ConfigError, FatalServiceError)):
-        return EXIT_CONFIG
-    if isinstance(error, ConnectionFailedError):
-        return EXIT_CONNECTION
-    return EXIT_CONNECTION
+        controller.send_text(self.pending.pop(0))
 
 
 async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -200,80 +190,63 @@ async def run_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
     key, key_source = await asyncio.to_thread(configured_api_key)
     settings = settings_from_args(args, api_key=key)
     settings.setup_config()  # a setting the model does not take: said now, exit 2
-    with embedded_local_server(settings) as local_url:
-        resolved = resolve_endpoint(settings, local_url)
-        where = f" (key from {key_source})" if key_source and settings.api_key else ""
-        err.write(f"liveview: backend: {resolved.description}{where}\n")
-        controller = SessionController(
-            resolved.settings,
-            resolved.endpoint,
-            retry_first_connect=False,
-            open_timeout_s=args.connect_timeout,
-            setup_timeout_s=args.connect_timeout,
-        )
-        controller.backoff.max_attempts = HEADLESS_RECONNECT_ATTEMPTS
-        video_settings = video_settings_from_args(args)
-        pipeline = await asyncio.to_thread(
-            build_video_pipeline, controller, args.source, args.region, video_settings
-        )
-        video = VideoSlot(controller, pipeline, args.source, args.region)
-        if resolved.settings.functions:
-            controller.tool_handler = ToolBox(
-                video,
-                notify=controller.notify,
-                allow_source_switch=resolved.settings.allow_source_switch,
-                video_settings=video_settings,
-            )
-        audio = SessionAudio()
-        failures: list[core.SessionFailed] = []
-        controller.subscribe(_Printer(out, err))
-        script = _TurnScript(controller, list(args.text), wait_for_frame=pipeline is not None)
-        controller.subscribe(script)
-        controller.subscribe(
-            lambda e: failures.append(e) if isinstance(e, core.SessionFailed) else None
-        )
+    plan = SessionPlan(
+        settings,
+        audio=audio_plan_from_args(args, headless=True),
+        video=video_settings_from_args(args),
+        open_timeout_s=args.connect_timeout,
+        setup_timeout_s=args.connect_timeout,
+    )
+    bus, video, keeper = EventBus(), VideoHost(), LocalServerKeeper()
+    # Scripted runs: one clear failure when the first connection cannot be made; once
+    # connected, a drop is retried a few times, not for minutes.
+    policy = ReconnectPolicy(
+        Backoff(max_attempts=HEADLESS_RECONNECT_ATTEMPTS), retry_first_connect=False
+    )
+    runtime = SessionRuntime(plan, bus=bus, video=video, local_server=keeper, policy=policy)
+    video.subscribe(bus.emit)
+    failures: list[core.SessionFailed] = []
+    bus.subscribe(_Printer(out, err, key_source if settings.api_key else ""))
+    bus.on(core.SessionFailed, failures.append)
+    try:
         with contextlib.ExitStack() as stack:
             if args.events:
-                event_log = stack.enter_context(EventLog.open(args.events))
-                controller.subscribe(event_log.write)
-            await audio.attach(controller, audio_plan_from_args(args, headless=True))
-            try:
-                await _hold(controller, video, audio, script, args)
-            finally:
-                await audio.aclose(controller)
+                bus.subscribe(stack.enter_context(EventLog.open(args.events)).write)
+            await video.select(args.source, args.region, plan.video)
+            script = _TurnScript(runtime, list(args.text), wait_for_frame=video.running)
+            bus.subscribe(script)
+            await _hold(runtime, script, args)
+    finally:
+        await video.aclose()
+        await keeper.aclose()
     if failures:
         failure = failures[-1]
         err.write(f"liveview: {failure.error.user_message}\n")
         return exit_code_for(failure.error)
-    return EXIT_OK
+    return ExitCode.OK
 
 
-async def _until_done(script: _TurnScript, audio: SessionAudio, duration_s: float | None) -> None:
+async def _until_done(
+    script: _TurnScript, runtime: SessionRuntime, args: argparse.Namespace
+) -> None:
     """--duration, else until every --text turn was answered and its reply has sounded."""
-    if duration_s is not None:
-        await asyncio.sleep(duration_s)
+    if args.duration is not None:
+        await asyncio.sleep(args.duration)
     else:
         await script.done.wait()
-        await audio.wait_played()
+        await runtime.audio.wait_played()
 
 
-async def _hold(
-    controller: SessionController,
-    video: VideoSlot,
-    audio: SessionAudio,
-    script: _TurnScript,
-    args: argparse.Namespace,
-) -> None:
+async def _hold(runtime: SessionRuntime, script: _TurnScript, args: argparse.Namespace) -> None:
     async with asyncio.TaskGroup() as tg:
-        session = tg.create_task(controller.run(), name="session")
-        media = tg.create_task(video.run(), name="video")
-        waiter = tg.create_task(_until_done(script, audio, args.duration), name="until-done")
+        session = tg.create_task(runtime.run(), name="session")
+        waiter = tg.create_task(_until_done(script, runtime, args), name="until-done")
         keys = None
         if args.push_to_talk:
-            keys = tg.create_task(push_to_talk_from_stdin(controller, audio), name="ptt-keys")
+            keys = tg.create_task(push_to_talk_from_stdin(runtime), name="ptt-keys")
         await asyncio.wait({session, waiter}, return_when=asyncio.FIRST_COMPLETED)
-        controller.stop()
-        for task in (waiter, media, keys):
+        runtime.stop()
+        for task in (waiter, keys):
             if task is not None:
                 task.cancel()
 
@@ -285,13 +258,13 @@ def main(args: argparse.Namespace) -> int:
             from liveview.capture.spec import list_sources_text
 
             print(list_sources_text())
-            return EXIT_OK
+            return ExitCode.OK
         code = asyncio.run(run_session(args, sys.stdout, sys.stderr))
     except ConfigError as exc:  # UsageError (exit 2) names the model and the setting
         sys.stderr.write(f"liveview: {exc.user_message}\n")
         return exit_code_for(exc)
     except KeyboardInterrupt:
-        code = EXIT_OK
+        code = ExitCode.OK
     log.info(
         "headless session ended after %.1f s with exit code %d", time.monotonic() - started, code
     )

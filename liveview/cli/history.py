@@ -25,11 +25,8 @@ from liveview.core.export import EXPORT_FORMATS, ExportFailed, session_text, wri
 from liveview.core.history import HistoryStore, SessionSummary, StoredSession
 from liveview.core.history_db import HistoryError, default_path
 from liveview.core.history_limits import HistoryPolicy, Retention, parse_retention
+from liveview.errors import ExitCode
 
-EXIT_OK = 0
-EXIT_WRITE_FAILED = 1
-EXIT_USAGE = 2  # also: no session with that id
-EXIT_UNUSABLE = 3
 LIST_LIMIT = 50
 BOLD, PLAIN = "\x1b[1m", "\x1b[0m"
 
@@ -65,7 +62,7 @@ def _list(store: HistoryStore, args: argparse.Namespace, out: TextIO) -> int:
         print(list_line(summary), file=out)
     if not sessions and not args.json:
         print("No conversations kept yet.", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _session(store: HistoryStore, session_id: int) -> StoredSession | None:
@@ -81,9 +78,9 @@ def _session(store: HistoryStore, session_id: int) -> StoredSession | None:
 def _show(store: HistoryStore, args: argparse.Namespace, out: TextIO) -> int:
     session = _session(store, args.id)
     if session is None:
-        return EXIT_USAGE
+        return ExitCode.USAGE
     print(session_text(session, "json" if args.json else "md"), file=out)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _search(store: HistoryStore, args: argparse.Namespace, out: TextIO) -> int:
@@ -95,44 +92,44 @@ def _search(store: HistoryStore, args: argparse.Namespace, out: TextIO) -> int:
                  "title": h.title, "role": h.role.value, "snippet": h.snippet,
                  "score": h.score, "hits": h.hits_in_session} for h in hits]  # fmt: skip
         print(json.dumps(rows, indent=2, ensure_ascii=False), file=out)
-        return EXIT_OK
+        return ExitCode.OK
     for hit in hits:
         more = f" (+{hit.hits_in_session - 1} more)" if hit.hits_in_session > 1 else ""
         print(f"{hit.session_id:>5}  {_when(hit.started_at)}  {hit.title}{more}", file=out)
         print(f"       {hit.role.value}: {' '.join(hit.snippet.split())}", file=out)
     if not hits:
         print(f"No kept conversation has {text!r}.", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _export(store: HistoryStore, args: argparse.Namespace, out: TextIO) -> int:
     session = _session(store, args.id)
     if session is None:
-        return EXIT_USAGE
+        return ExitCode.USAGE
     fmt = args.format or ("json" if args.output and args.output.suffix == ".json" else "md")
     text = session_text(session, fmt)
     if args.output is None:
         print(text, file=out)
-        return EXIT_OK
+        return ExitCode.OK
     try:
         write_atomically(args.output, text + "\n")
     except ExportFailed as exc:
         print(f"liveview history: {exc.user_message}", file=sys.stderr)
-        return EXIT_WRITE_FAILED
+        return ExitCode.FAILED
     print(f"Wrote {args.output}", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _delete(store: HistoryStore, args: argparse.Namespace, out: TextIO) -> int:
     if args.all:
         count = store.delete_all()
         print(f"Deleted {count} conversation{'s' if count != 1 else ''}.", file=out)
-        return EXIT_OK
+        return ExitCode.OK
     if not store.delete_session(args.id):
         print(f"liveview history: no session {args.id}; nothing was deleted.", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     print(f"Deleted conversation {args.id}.", file=out)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 Command = Callable[[HistoryStore, argparse.Namespace, TextIO], int]
@@ -179,15 +176,15 @@ def main(argv: Sequence[str], out: TextIO | None = None) -> int:
     if not path.exists():  # reading never creates it
         if args.command in ("show", "export") or (args.command == "delete" and not args.all):
             print(f"liveview history: no session {args.id} (nothing kept yet).", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.USAGE
         print(f"No conversations kept yet ({path}).", file=sys.stderr)
-        return EXIT_OK
+        return ExitCode.OK
     try:
         with HistoryStore.open(path) as store:
             return _COMMANDS[args.command](store, args, out)
     except HistoryError as exc:
         print(f"liveview history: {exc.user_message}", file=sys.stderr)
-        return EXIT_UNUSABLE
+        return ExitCode.CONFIG
 
 
 # -- for the session commands (window, headless): the history options, in one place -----------

@@ -13,12 +13,8 @@ from liveview.core.settings import (
     default_model,
 )
 from liveview.core.tool_declarations import TOOL_CHOICES, parse_tools
+from liveview.core.video_pipeline import VideoSettings
 from liveview.protocol.catalogue import MEDIA_RESOLUTIONS, STABLE_MODEL, THINKING_LEVELS
-
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_CONFIG = 3  # configuration or authentication: retrying will not help
-EXIT_CONNECTION = 4  # the endpoint could not be reached / the connection could not be held
 
 
 def add_session_options(parser: argparse.ArgumentParser) -> None:
@@ -158,3 +154,13 @@ def audio_plan_from_args(args: argparse.Namespace, *, headless: bool) -> AudioPl
         speaker_device=args.speaker_device,
         echo=args.echo or "cancel",
     )
+
+
+def video_settings_from_args(args: argparse.Namespace) -> VideoSettings:
+    """--fps/--max-side/--jpeg-quality/--change-threshold over the defaults (validated)."""
+    overrides = {
+        name: getattr(args, name)
+        for name in ("fps", "max_side", "jpeg_quality", "change_threshold")
+        if getattr(args, name, None) is not None
+    }
+    return VideoSettings(**overrides)

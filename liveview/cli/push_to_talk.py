@@ -10,20 +10,21 @@ import asyncio
 import sys
 
 from liveview.core import events as core
-from liveview.core.controller import SessionController
-from liveview.core.session_audio import SessionAudio
+from liveview.core.runtime import SessionRuntime
 
 
-async def push_to_talk_from_stdin(controller: SessionController, audio: SessionAudio) -> None:
-    controller.notify(core.Notice("Push-to-talk: press Enter to talk, Enter again to send."))
-    audio.set_muted(True)
-    controller.set_mic_muted(True)
+async def push_to_talk_from_stdin(runtime: SessionRuntime) -> None:
+    runtime.bus.emit(core.Notice("Push-to-talk: press Enter to talk, Enter again to send."))
+    runtime.set_mic_muted(True)
     talking = False
     while True:
         line = await asyncio.to_thread(sys.stdin.readline)
         if not line:  # stdin closed: nothing more will be pressed
             return
+        controller = runtime.controller
+        if controller is None:
+            continue
         talking = not talking
-        audio.set_muted(not talking)
+        runtime.audio.set_muted(not talking)
         controller.push_to_talk(talking)
-        controller.notify(core.Notice("Talking…" if talking else "Sent."))
+        runtime.bus.emit(core.Notice("Talking…" if talking else "Sent."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -79,3 +80,40 @@ def embedded_local_server(settings: SessionSettings) -> Iterator[str | None]:
 
     with running_in_thread() as server:
         yield server.url
+
+
+class LocalServerKeeper:
+    """The embedded local server, started once on first need and kept for later sessions (the
+    window's Start/Stop, its Settings' model list). Its start runs on a worker thread."""
+
+    def __init__(self) -> None:
+        self._cm: contextlib.AbstractContextManager[str | None] | None = None
+        self._starting: asyncio.Future[str | None] | None = None
+        self.url: str | None = None
+
+    async def url_for(self, settings: SessionSettings) -> str | None:
+        """The embedded server's URL when `settings` need it, else None."""
+        if self.url is not None:
+            return self.url
+        if self._starting is None:
+            # Shielded: a caller that gives up (a closed dialog) must not leave a server
+            # running that nobody will stop.
+            self._starting = asyncio.ensure_future(self._start(settings))
+        return await asyncio.shield(self._starting)
+
+    async def _start(self, settings: SessionSettings) -> str | None:
+        cm = embedded_local_server(settings)
+        try:
+            url = await asyncio.to_thread(cm.__enter__)
+        finally:
+            self._starting = None
+        if url is not None:
+            self._cm, self.url = cm, url
+        return url
+
+    async def aclose(self) -> None:
+        if self._starting is not None:
+            await asyncio.wait([self._starting])
+        cm, self._cm, self.url = self._cm, None, None
+        if cm is not None:
+            await asyncio.to_thread(cm.__exit__, None, None, None)

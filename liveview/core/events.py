@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Any
 
 from liveview.errors import LiveViewError, Setting
+from liveview.transport.wire import Direction
 
 
 class ConnectionState(Enum):
@@ -22,9 +23,22 @@ class ConnectionState(Enum):
 
 
 @dataclass(frozen=True)
+class SessionOpening:
+    """A session is about to connect to `description` (never a key)."""
+
+    description: str
+
+
+@dataclass(frozen=True)
 class StateChanged:
     state: ConnectionState
     detail: str = ""
+
+
+class NoticeLevel(Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -32,7 +46,7 @@ class Notice:
     """Something the user should read once (e.g. "no audio device: text only")."""
 
     message: str
-    level: str = "info"  # info | warning | error
+    level: NoticeLevel = NoticeLevel.INFO
 
 
 @dataclass(frozen=True)
@@ -84,7 +98,7 @@ class Reconnected:
 class WireMessage:
     """One message on the wire, for the protocol inspector. Never carries a payload or a key."""
 
-    direction: str  # "in" | "out"
+    direction: Direction
     kind: str
     size: int
     summary: str

@@ -37,7 +37,7 @@ from liveview.core.history_db import (
     classify,
     default_path,
 )
-from liveview.encode.thumbnail import make_thumbnail
+from liveview.encode.small_jpeg import make_thumbnail
 
 log = logging.getLogger(__name__)
 

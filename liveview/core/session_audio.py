@@ -77,7 +77,7 @@ class SessionAudio:
         self.state = await asyncio.to_thread(self.open, plan, on_chunk, on_error)
         controller.player = self.player
         if self.state.note:
-            controller.notify(core.Notice(self.state.note, "warning"))
+            controller.notify(core.Notice(self.state.note, core.NoticeLevel.WARNING))
         return self.state
 
     def open(
@@ -128,7 +128,9 @@ class SessionAudio:
         if not mic:
             self.mic = None
         self.state = AudioState(mic, speaker, exc.user_message)
-        controller.notify(core.Notice(f"{exc.user_message} The session goes on.", "warning"))
+        controller.notify(
+            core.Notice(f"{exc.user_message} The session goes on.", core.NoticeLevel.WARNING)
+        )
         if on_state is not None:
             on_state(self.state)
 

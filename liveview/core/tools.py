@@ -1,8 +1,9 @@
 """Answers to the model's calls of liveview's functions (declared in core/tool_declarations).
 
 `ToolBox` is the controller's tool handler: `SessionController(..., tool_handler=toolbox)`. The
-controller runs each call as its own task, cancels it on toolCallCancellation (a cancelled call
-is neither answered nor acted on: frames are only sent after every await) and sends the answer.
+controller's ToolRunner runs each call as its own task, cancels it on toolCallCancellation (a
+cancelled call is neither answered nor acted on: frames are only sent after every await) and
+sends the answer.
 Crop, resize and JPEG encoding run in a worker thread, device probing too: a call never holds up
 audio or the UI, and a slow one is simply answered when ready.
 
@@ -30,8 +31,6 @@ from liveview.capture.camera import list_cameras
 from liveview.capture.screen import list_monitors
 from liveview.capture.spec import parse_source_spec
 from liveview.core import tool_declarations as names
-from liveview.core.controller import SessionController
-from liveview.core.media import build_video_pipeline, run_video
 from liveview.core.video_pipeline import VideoPipeline, VideoSettings
 from liveview.encode import SNAPSHOT_SETTINGS, EncodedFrame, EncodeSettings, encode_jpeg
 from liveview.encode.jpeg import plan_resize
@@ -76,8 +75,8 @@ class SourceOption:
 
 
 class VideoControl(Protocol):
-    """What the tools need of whatever holds the video (the window's VideoHost, headless's
-    VideoSlot): the running pipeline, its source spec, and a way to replace it."""
+    """What the tools need of whatever holds the video (core/video_host.VideoHost): the running
+    pipeline, its source spec, and a way to replace it."""
 
     pipeline: VideoPipeline | None
     spec: str | None
@@ -383,54 +382,3 @@ def _zoom_answer(plan: CropPlan, frame_size: tuple[int, int], encoded: EncodedFr
         "frame_width": frame_size[0],
         "frame_height": frame_size[1],
     }
-
-
-class VideoSlot:
-    """Headless mode's holder of the running VideoPipeline: `select` replaces it. It has the
-    shape of the window's VideoHost (pipeline, spec, region, select), which ToolBox needs."""
-
-    def __init__(
-        self,
-        controller: SessionController,
-        pipeline: VideoPipeline | None,
-        spec: str | None,
-        region: str | None = None,
-    ) -> None:
-        self._controller = controller  # the pipeline's sink, and where its failures are told
-        self.pipeline = pipeline
-        self.spec = spec if pipeline is not None else None
-        self.region = region
-        self._task: asyncio.Task[None] | None = None
-        self._lock = asyncio.Lock()
-
-    async def run(self) -> None:
-        """Run the current pipeline (and those that replace it) until cancelled."""
-        self._start()
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await self._stop()
-
-    async def select(self, spec: str | None, region: str | None, settings: VideoSettings) -> None:
-        async with self._lock:
-            await self._stop()
-            self.spec = None
-            # open_source probes the display or camera: a worker thread, never the loop.
-            pipeline = await asyncio.to_thread(
-                build_video_pipeline, self._controller, spec, region, settings
-            )
-            self.pipeline, self.region = pipeline, region
-            self.spec = spec if pipeline is not None else None
-            self._start()
-
-    def _start(self) -> None:
-        if self.pipeline is not None and self._task is None:
-            self._task = asyncio.create_task(run_video(self.pipeline), name="video")
-
-    async def _stop(self) -> None:
-        task, self._task = self._task, None
-        self.pipeline = None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

@@ -165,6 +165,11 @@ class VideoPipeline:
         self._snapshot_requested = True
         self._wake.set()
 
+    def send_next_frame(self) -> None:
+        """The next regular frame goes out even if nothing changed (a new connection)."""
+        self._detector.reset()
+        self._wake.set()
+
     def pause(self) -> None:
         """Stop sending frames (capture keeps running, so resume is instant)."""
         self._paused = True
@@ -173,8 +178,7 @@ class VideoPipeline:
     def resume(self) -> None:
         """Send again; the first frame after a pause always goes out."""
         self._paused = False
-        self._detector.reset()
-        self._wake.set()
+        self.send_next_frame()
 
     # --- the loop ---------------------------------------------------------------------------
 

@@ -191,3 +191,10 @@ class UsageMetadata(Event):
     response_token_count: int = 0
     total_token_count: int = 0
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProtocolErrorEvent(Event):
+    """A server message that was not valid Live protocol. It was skipped; the session goes on."""
+
+    message: str

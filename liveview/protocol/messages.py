@@ -1,16 +1,19 @@
-"""Builders for every client message of the Live protocol.
+"""Every client message of the Live protocol as a frozen dataclass (h11's symmetry: the server's
+messages are typed events, the client's are typed messages).
 
-Each builder returns a plain dict with exactly one top-level key, in camelCase (the service accepts
-both casings but answers in camelCase; we send what it sends). `to_json` serialises one.
+`message.to_wire()` is its JSON object, with exactly one top-level key, in camelCase (the service
+accepts both casings but answers in camelCase; we send what it sends); `LiveSession.send()`
+checks a message against the session's state and serialises it once. `SetupConfig` is what a
+`setup` can carry; `build_setup` is its wire form (the server's tests send it as liveview does).
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 JsonDict = dict[str, Any]
 
@@ -220,48 +223,125 @@ def _blob(data: bytes, mime_type: str) -> JsonDict:
     return {"mimeType": mime_type, "data": base64.b64encode(data).decode("ascii")}
 
 
-def build_audio(pcm: bytes, sample_rate_hz: int = MIC_SAMPLE_RATE_HZ) -> JsonDict:
-    """realtimeInput.audio: 16-bit little-endian mono PCM."""
-    return {
-        "realtimeInput": {"audio": _blob(pcm, f"{AUDIO_PCM_MIME_PREFIX};rate={sample_rate_hz}")}
-    }
+@dataclass(frozen=True)
+class ClientMessage:
+    """Base class of every client message; `kind` labels it for the inspector and logs."""
+
+    kind: ClassVar[str] = ""
+
+    def to_wire(self) -> JsonDict:
+        raise NotImplementedError
 
 
-def build_video(jpeg: bytes, mime_type: str = "image/jpeg") -> JsonDict:
+@dataclass(frozen=True)
+class Setup(ClientMessage):
+    """The first message of every connection, once."""
+
+    config: SetupConfig
+    kind: ClassVar[str] = "setup"
+
+    def to_wire(self) -> JsonDict:
+        return build_setup(self.config)
+
+
+@dataclass(frozen=True)
+class AudioChunk(ClientMessage):
+    """realtimeInput.audio: 16-bit little-endian mono PCM (a 20 ms mic chunk)."""
+
+    pcm: bytes
+    sample_rate_hz: int = MIC_SAMPLE_RATE_HZ
+    # When the microphone captured it (kept across a reconnect; not part of the message).
+    captured_at: float = field(default=0.0, compare=False)
+    kind: ClassVar[str] = "realtimeInput.audio"
+
+    @property
+    def duration_s(self) -> float:
+        return pcm_duration_s(self.pcm, self.sample_rate_hz)
+
+    def to_wire(self) -> JsonDict:
+        mime = f"{AUDIO_PCM_MIME_PREFIX};rate={self.sample_rate_hz}"
+        return {"realtimeInput": {"audio": _blob(self.pcm, mime)}}
+
+
+@dataclass(frozen=True)
+class VideoFrame(ClientMessage):
     """realtimeInput.video: one still image (the service consumes ~1 frame/s)."""
-    return {"realtimeInput": {"video": _blob(jpeg, mime_type)}}
+
+    jpeg: bytes
+    mime_type: str = "image/jpeg"
+    kind: ClassVar[str] = "realtimeInput.video"
+
+    def to_wire(self) -> JsonDict:
+        return {"realtimeInput": {"video": _blob(self.jpeg, self.mime_type)}}
 
 
-def build_realtime_text(text: str) -> JsonDict:
-    return {"realtimeInput": {"text": text}}
+@dataclass(frozen=True)
+class RealtimeText(ClientMessage):
+    """realtimeInput.text: text as part of the realtime stream (no turn boundary)."""
+
+    text: str
+    kind: ClassVar[str] = "realtimeInput.text"
+
+    def to_wire(self) -> JsonDict:
+        return {"realtimeInput": {"text": self.text}}
 
 
-def build_activity_start() -> JsonDict:
+@dataclass(frozen=True)
+class ActivityStart(ClientMessage):
     """Push-to-talk pressed (only valid with automatic activity detection disabled)."""
-    return {"realtimeInput": {"activityStart": {}}}
+
+    kind: ClassVar[str] = "realtimeInput.activityStart"
+
+    def to_wire(self) -> JsonDict:
+        return {"realtimeInput": {"activityStart": {}}}
 
 
-def build_activity_end() -> JsonDict:
-    return {"realtimeInput": {"activityEnd": {}}}
+@dataclass(frozen=True)
+class ActivityEnd(ClientMessage):
+    kind: ClassVar[str] = "realtimeInput.activityEnd"
+
+    def to_wire(self) -> JsonDict:
+        return {"realtimeInput": {"activityEnd": {}}}
 
 
-def build_audio_stream_end() -> JsonDict:
-    """The mic was paused: lets the service flush its voice-activity state."""
-    return {"realtimeInput": {"audioStreamEnd": True}}
+@dataclass(frozen=True)
+class AudioStreamEnd(ClientMessage):
+    """The mic was paused: lets the service flush its voice-activity state (automatic
+    activity detection only)."""
+
+    kind: ClassVar[str] = "realtimeInput.audioStreamEnd"
+
+    def to_wire(self) -> JsonDict:
+        return {"realtimeInput": {"audioStreamEnd": True}}
 
 
-def build_client_text(text: str, *, turn_complete: bool = True, role: str = "user") -> JsonDict:
-    """clientContent: a typed turn. It interrupts a running generation."""
-    return {
-        "clientContent": {
-            "turns": [{"role": role, "parts": [{"text": text}]}],
-            "turnComplete": turn_complete,
-        }
-    }
+@dataclass(frozen=True)
+class Turn:
+    role: str  # "user" | "model"
+    text: str
 
 
-def build_client_turns(turns: Sequence[Mapping[str, Any]], *, turn_complete: bool) -> JsonDict:
-    return {"clientContent": {"turns": [dict(t) for t in turns], "turnComplete": turn_complete}}
+@dataclass(frozen=True)
+class ClientTurns(ClientMessage):
+    """clientContent: typed turns. turnComplete interrupts a running generation (3.8 always);
+    without it the turns are context, and the model waits for more."""
+
+    turns: tuple[Turn, ...]
+    turn_complete: bool = True
+    kind: ClassVar[str] = "clientContent"
+
+    @classmethod
+    def typed(cls, text: str) -> ClientTurns:
+        """One typed user turn that asks for a reply."""
+        return cls((Turn("user", text),), turn_complete=True)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return tuple(turn.text for turn in self.turns)
+
+    def to_wire(self) -> JsonDict:
+        turns = [{"role": t.role, "parts": [{"text": t.text}]} for t in self.turns]
+        return {"clientContent": {"turns": turns, "turnComplete": self.turn_complete}}
 
 
 @dataclass(frozen=True)
@@ -274,30 +354,35 @@ class FunctionResponse:
     # More answers to this call follow (a long task reporting progress).
     will_continue: bool | None = None
 
+    def to_wire(self) -> JsonDict:
+        out: JsonDict = {"id": self.id, "name": self.name, "response": dict(self.response)}
+        if self.scheduling is not None:
+            out["scheduling"] = self.scheduling
+        if self.will_continue is not None:
+            out["willContinue"] = self.will_continue
+        return out
 
-def build_tool_response(responses: Sequence[FunctionResponse]) -> JsonDict:
+
+@dataclass(frozen=True)
+class ToolResponse(ClientMessage):
     """toolResponse: every response carries the id of the call it answers."""
-    return {"toolResponse": {"functionResponses": [_function_response(r) for r in responses]}}
+
+    responses: tuple[FunctionResponse, ...]
+    kind: ClassVar[str] = "toolResponse"
+
+    def to_wire(self) -> JsonDict:
+        return {"toolResponse": {"functionResponses": [r.to_wire() for r in self.responses]}}
 
 
-def _function_response(r: FunctionResponse) -> JsonDict:
-    out: JsonDict = {"id": r.id, "name": r.name, "response": dict(r.response)}
-    if r.scheduling is not None:
-        out["scheduling"] = r.scheduling
-    if r.will_continue is not None:
-        out["willContinue"] = r.will_continue
-    return out
+# The markers that ride in the audio lane, in order with the chunks they delimit.
+AUDIO_MARKERS = (ActivityStart, ActivityEnd, AudioStreamEnd)
 
 
-def to_json(message: Mapping[str, Any]) -> str:
+def pcm_duration_s(pcm: bytes, sample_rate_hz: int) -> float:
+    """Seconds of 16-bit mono PCM."""
+    return len(pcm) / 2 / sample_rate_hz
+
+
+def to_json(message: ClientMessage) -> str:
     """Serialise compactly: base64 payloads dominate, separators matter at 5 fps."""
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
-
-
-def message_kind(message: Mapping[str, Any]) -> str:
-    """A short label for the inspector and logs: `setup`, `realtimeInput.audio`, ..."""
-    (top,) = message.keys()
-    body = message[top]
-    if top == "realtimeInput" and isinstance(body, Mapping) and body:
-        return f"realtimeInput.{next(iter(body))}"
-    return str(top)
+    return json.dumps(message.to_wire(), separators=(",", ":"), ensure_ascii=False)

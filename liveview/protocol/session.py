@@ -1,7 +1,7 @@
 """The Live session state machine, sans I/O (in the manner of h11.Connection).
 
     session = LiveSession()
-    wire = session.send(build_setup(cfg))        # -> str to put on the socket
+    wire = session.send(Setup(cfg))               # -> str to put on the socket
     events = session.receive(frame, now=clock()) # frame: str | bytes from the socket
 
 It enforces the order the service demands (setup first and once; nothing else before
@@ -11,13 +11,11 @@ deadline, and whether the model is mid-turn (the good moment to reconnect is bet
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import Enum
-from typing import Any
 
 from liveview.errors import LocalProtocolError, RemoteProtocolError
 from liveview.protocol import events as ev
-from liveview.protocol.messages import message_kind, to_json
+from liveview.protocol import messages as msg
 from liveview.protocol.parser import parse_server_message
 
 
@@ -28,14 +26,17 @@ class SessionState(Enum):
     CLOSED = "closed"
 
 
-CLIENT_MESSAGE_TYPES = ("setup", "clientContent", "realtimeInput", "toolResponse")
+_AFTER_SETUP: tuple[type[msg.ClientMessage], ...] = (
+    msg.AudioChunk, msg.VideoFrame, msg.RealtimeText, msg.ActivityStart, msg.ActivityEnd,
+    msg.AudioStreamEnd, msg.ClientTurns, msg.ToolResponse,
+)  # fmt: skip
 
 # Which client message types each state lets through (the table is the whole rule).
-_ALLOWED_TO_SEND: dict[SessionState, frozenset[str]] = {
-    SessionState.IDLE: frozenset({"setup"}),
-    SessionState.SETUP_SENT: frozenset(),
-    SessionState.ACTIVE: frozenset({"clientContent", "realtimeInput", "toolResponse"}),
-    SessionState.CLOSED: frozenset(),
+_ALLOWED_TO_SEND: dict[SessionState, tuple[type[msg.ClientMessage], ...]] = {
+    SessionState.IDLE: (msg.Setup,),
+    SessionState.SETUP_SENT: (),
+    SessionState.ACTIVE: _AFTER_SETUP,
+    SessionState.CLOSED: (),
 }
 
 # Events that mean the model is producing a turn; turnComplete / interrupted end it.
@@ -54,7 +55,8 @@ class LiveSession:
     def __init__(self) -> None:
         self.state = SessionState.IDLE
         self.resumption_handle: str | None = None
-        self.go_away_deadline: float | None = None
+        self.go_away_deadline: float | None = None  # when the connection will be cut
+        self.go_away_time_left_s: float | None = None  # the goAway's timeLeft, as given
         self.model_turn_active = False
         # serverContent.interactionStatus IN_PROGRESS: the model works on in the background
         # (extended thinking), possibly over several turns, until it says IDLE.
@@ -63,25 +65,22 @@ class LiveSession:
         self.pending_tool_calls: dict[str, str] = {}  # id -> function name
         self.client_messages_sent = 0
 
-    def send(self, message: Mapping[str, Any]) -> str:
+    def send(self, message: msg.ClientMessage) -> str:
         """Check one client message against the state, record it, and return its wire text."""
-        if len(message) != 1:
-            raise LocalProtocolError("a client message has exactly one top-level field")
-        (top,) = message.keys()
-        if top not in CLIENT_MESSAGE_TYPES:
-            raise LocalProtocolError(f"{top!r} is not a Live client message")
-        if top not in _ALLOWED_TO_SEND[self.state]:
-            raise LocalProtocolError(self._refusal(message_kind(message)))
-        if top == "setup":
+        if not isinstance(message, msg.ClientMessage):
+            raise LocalProtocolError(f"{type(message).__name__} is not a Live client message")
+        if not self.can_send(type(message)):
+            raise LocalProtocolError(self._refusal(message.kind))
+        if isinstance(message, msg.Setup):
             self.state = SessionState.SETUP_SENT
-        elif top == "toolResponse":
-            for response in message[top].get("functionResponses", []):
-                self.pending_tool_calls.pop(response.get("id", ""), None)
+        elif isinstance(message, msg.ToolResponse):
+            for response in message.responses:
+                self.pending_tool_calls.pop(response.id, None)
         self.client_messages_sent += 1
-        return to_json(message)
+        return msg.to_json(message)
 
-    def can_send(self, kind: str) -> bool:
-        return kind in _ALLOWED_TO_SEND[self.state]
+    def can_send(self, message_type: type[msg.ClientMessage]) -> bool:
+        return issubclass(message_type, _ALLOWED_TO_SEND[self.state])
 
     def _refusal(self, kind: str) -> str:
         if self.state is SessionState.SETUP_SENT:
@@ -115,6 +114,7 @@ class LiveSession:
                 self.resumption_handle = event.new_handle
         elif isinstance(event, ev.GoAway):
             self.go_away_deadline = now + event.time_left_s
+            self.go_away_time_left_s = event.time_left_s
         elif isinstance(event, ev.InteractionStatus):
             self.interaction_in_progress = not event.idle
         elif isinstance(event, (ev.TurnComplete, ev.Interrupted)):

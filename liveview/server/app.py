@@ -31,7 +31,7 @@ from websockets.http11 import Request, Response
 from liveview.errors import ConfigError
 from liveview.server import models_endpoint, texts
 from liveview.server.connection import Connection
-from liveview.server.faults import FaultSwitches, NowAction
+from liveview.server.faults import Fault, FaultSwitches
 from liveview.server.records import ConnectionInfo, RecordWriter, decoded, record_line
 from liveview.server.resumption import HandleStore
 from liveview.server.settings import MAX_MESSAGE_BYTES, ServerSettings
@@ -252,13 +252,13 @@ class LocalLiveServer:
             oldest.received_dropped += 1
             self._kept_bytes -= size
 
-    def _now_hook(self, action: NowAction) -> None:
+    def _now_hook(self, action: Fault) -> None:
         loop = self._loop
         if loop is None or loop.is_closed():
             raise ConfigError("the local server is not running")
         loop.call_soon_threadsafe(self._apply_now, action)
 
-    def _apply_now(self, action: NowAction) -> None:
+    def _apply_now(self, action: Fault) -> None:
         for connection in list(self._live):
             connection.apply_now(action)
 

@@ -14,14 +14,10 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from liveview.errors import ConfigError
+from liveview.errors import ConfigError, ExitCode
 from liveview.server.app import LocalLiveServer
 from liveview.server.faults import FaultSwitches, parse_fault_spec
 from liveview.server.settings import ServerSettings
-
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_CONFIG = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -125,13 +121,13 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(serve_until_signalled(server, args.host, args.port))
     except ConfigError as exc:
         print(f"liveview serve: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return ExitCode.CONFIG
     except OSError as exc:
         print(f"liveview serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return ExitCode.CONFIG
     except KeyboardInterrupt:
         pass
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 import copy
 import time
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, NoReturn
+from collections.abc import Awaitable, Callable
+from typing import NoReturn
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -15,7 +15,7 @@ from websockets.exceptions import ConnectionClosed
 from liveview.protocol.catalogue import bare_id, lookup
 from liveview.server import inbound, outbound, texts
 from liveview.server.admission import refusal_for
-from liveview.server.faults import Fault, FaultSwitches, NowAction
+from liveview.server.faults import Fault, FaultKind, FaultPoint, FaultSwitches
 from liveview.server.inbound import Setup
 from liveview.server.inbound_errors import ClientProtocolError
 from liveview.server.outbound import Obj
@@ -74,27 +74,32 @@ class Connection:
     # --- the connection's life ----------------------------------------------------------------
     async def serve(self) -> None:
         try:
-            fault = self._faults.take_for_connection()
-            self.info.fault = fault
-            if fault is not None and fault.at == "accept":
-                await self._apply(fault)
-            if not await self._handshake():
-                return
-            if fault is not None and fault.at == "setup":
-                await self._apply(fault)
-            self._turn_fault = fault if fault is not None and fault.at == "turn" else None
+            # One task group for the connection's whole life: an immediate fault (a task) can
+            # land even while the setup is still being read.
             async with asyncio.TaskGroup() as tg:
                 self._tg = tg
-                tg.create_task(self._tracker.run(), name="liveview-server-vision")
-                assert self.replier is not None
-                tg.create_task(self.replier.run(), name="liveview-server-turns")
-                tg.create_task(self._lifetime(), name="liveview-server-lifetime")
-                tg.create_task(self._session_limit(), name="liveview-server-session-limit")
-                await self._receive_loop()
+                await self._live()
         except* (ConnectionDone, ConnectionClosed):
             pass
         finally:
             self._tg = None
+
+    async def _live(self) -> None:
+        fault = self._faults.take_for_connection()
+        self.info.fault = fault
+        if fault is not None and fault.at is FaultPoint.ACCEPT:
+            await self._apply(fault)
+        if not await self._handshake():
+            return
+        if fault is not None and fault.at is FaultPoint.SETUP:
+            await self._apply(fault)
+        self._turn_fault = fault if fault is not None and fault.at is FaultPoint.TURN else None
+        assert self._tg is not None and self.replier is not None
+        self._tg.create_task(self._tracker.run(), name="liveview-server-vision")
+        self._tg.create_task(self.replier.run(), name="liveview-server-turns")
+        self._tg.create_task(self._lifetime(), name="liveview-server-lifetime")
+        self._tg.create_task(self._session_limit(), name="liveview-server-session-limit")
+        await self._receive_loop()
 
     async def _recv(self) -> str | bytes:
         raw = await self.ws.recv()
@@ -215,41 +220,39 @@ class Connection:
 
     # --- faults ---------------------------------------------------------------------------------
     async def _apply(self, fault: Fault) -> None:
-        if fault.kind == "drop":
-            self._drop()
-            raise ConnectionDone
-        if fault.kind == "close":
-            await self._close(fault.code, fault.close_reason())
-        if fault.kind == "stall":
-            self._stalled = True
-        elif fault.kind == "malformed":
-            await self.ws.send(MALFORMED_JSON)
-        elif fault.kind == "unknown_fields":
-            self._unknown_fields_pending = True
-        # "reject" is handled at the upgrade (LocalLiveServer._check_path), never here.
+        await _FAULT_ACTIONS[fault.kind](self, fault)
+
+    async def _fault_drop(self, fault: Fault) -> None:
+        self._drop()
+        raise ConnectionDone
+
+    async def _fault_close(self, fault: Fault) -> None:
+        await self._close(fault.code, fault.close_reason())
+
+    async def _fault_stall(self, fault: Fault) -> None:
+        self._stalled = True
+
+    async def _fault_malformed(self, fault: Fault) -> None:
+        await self.ws.send(MALFORMED_JSON)
+
+    async def _fault_unknown_fields(self, fault: Fault) -> None:
+        self._unknown_fields_pending = True
+
+    async def _fault_go_away(self, fault: Fault) -> None:
+        await self._go_away(fault.time_left_s)
+
+    async def _fault_reject(self, fault: Fault) -> None:
+        """Handled at the upgrade (LocalLiveServer._check_path): a connection never sees it."""
 
     async def _reply_started(self) -> None:
         fault, self._turn_fault = self._turn_fault, None
         if fault is not None:
             await self._apply(fault)
 
-    def apply_now(self, action: NowAction) -> None:
+    def apply_now(self, fault: Fault) -> None:
         """An immediate fault from `FaultSwitches.*_now()` (called on this server's loop)."""
-        if action.kind == "drop":
-            self._drop()
-        elif action.kind == "stall":
-            self._stalled = True
-        elif action.kind == "unknown_fields":
-            self._unknown_fields_pending = True
-        elif self._tg is not None:
-            coro: Coroutine[Any, Any, None]
-            if action.kind == "close":
-                coro = self._close(action.code, action.reason)
-            elif action.kind == "go_away":
-                coro = self._go_away(action.time_left_s)
-            else:
-                coro = self._apply(Fault("malformed"))
-            self._tg.create_task(coro, name=f"liveview-server-{action.kind}")
+        if self._tg is not None:
+            self._tg.create_task(self._apply(fault), name=f"liveview-server-{fault.kind}")
 
     # --- receiving ------------------------------------------------------------------------------
     async def _receive_loop(self) -> None:
@@ -347,3 +350,15 @@ def _with_unknown_fields(message: Obj) -> Obj:
             break
     message["futureTopLevelField"] = {"note": "clients must ignore unknown fields"}
     return message
+
+
+# What each fault does to a connection: one table for the planned faults and the immediate ones.
+_FAULT_ACTIONS: dict[FaultKind, Callable[[Connection, Fault], Awaitable[None]]] = {
+    FaultKind.DROP: Connection._fault_drop,
+    FaultKind.CLOSE: Connection._fault_close,
+    FaultKind.STALL: Connection._fault_stall,
+    FaultKind.MALFORMED: Connection._fault_malformed,
+    FaultKind.UNKNOWN_FIELDS: Connection._fault_unknown_fields,
+    FaultKind.GO_AWAY: Connection._fault_go_away,
+    FaultKind.REJECT: Connection._fault_reject,
+}

@@ -2,12 +2,14 @@
 
 Open a `LiveConnection` on an `Endpoint` (gemini_endpoint, vertex_endpoint, custom_endpoint,
 local_endpoint) with a setup message; it returns after setupComplete. Send through its lanes
-(`send_*`, never blocking), read `events()`, and `close()` it. See client.py.
+(`send(message)` with a typed message of protocol/messages.py, never blocking), read
+`events()`, and `close()` it. See client.py.
 """
 
 from __future__ import annotations
 
-from liveview.transport.client import ConnectionStats, LiveConnection, ProtocolErrorEvent
+from liveview.protocol.events import ProtocolErrorEvent
+from liveview.transport.client import ConnectionStats, LiveConnection
 from liveview.transport.endpoint import (
     Endpoint,
     custom_endpoint,

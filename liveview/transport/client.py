@@ -1,7 +1,7 @@
 """One live connection: connect, set up, then send and receive concurrently until closed.
 
-    conn = await LiveConnection.open(endpoint, build_setup(cfg))   # returns after setupComplete
-    conn.send_video(jpeg)                                          # never blocks: goes to a lane
+    conn = await LiveConnection.open(endpoint, Setup(cfg))   # returns after setupComplete
+    conn.send(VideoFrame(jpeg))                              # never blocks: goes to a lane
     async for event in conn.events():                              # the receive pump
         ...
     await conn.close()
@@ -18,10 +18,9 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
 
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
@@ -34,20 +33,9 @@ from liveview.errors import (
     RemoteProtocolError,
 )
 from liveview.protocol import events as ev
+from liveview.protocol import messages as msg
 from liveview.protocol.close_codes import CloseKind, classify_close
-from liveview.protocol.messages import (
-    MIC_SAMPLE_RATE_HZ,
-    FunctionResponse,
-    build_activity_end,
-    build_activity_start,
-    build_audio,
-    build_audio_stream_end,
-    build_client_text,
-    build_realtime_text,
-    build_tool_response,
-    build_video,
-    message_kind,
-)
+from liveview.protocol.events import ProtocolErrorEvent
 from liveview.protocol.session import LiveSession, SessionState
 from liveview.protocol.setup_rules import blame
 from liveview.transport.connect import (
@@ -62,7 +50,9 @@ from liveview.transport.endpoint import Endpoint
 from liveview.transport.errors import StaleHandleError
 from liveview.transport.lanes import LaneCounters, Message, OutgoingLanes
 from liveview.transport.wire import (
+    Direction,
     WireHook,
+    WireRecord,
     server_message_kind,
     summarize_client_message,
     summarize_server_events,
@@ -72,13 +62,6 @@ from liveview.transport.wire import (
 log = logging.getLogger(__name__)
 
 SETUP_TIMEOUT_S = 15.0
-
-
-@dataclass(frozen=True)
-class ProtocolErrorEvent(ev.Event):
-    """A server message that was not valid Live protocol. It was skipped; the session goes on."""
-
-    message: str
 
 
 @dataclass(frozen=True)
@@ -128,7 +111,7 @@ class LiveConnection:
     async def open(
         cls,
         endpoint: Endpoint,
-        setup_message: Mapping[str, Any],
+        setup_message: msg.Setup,
         *,
         open_timeout_s: float = OPEN_TIMEOUT_S,
         setup_timeout_s: float = SETUP_TIMEOUT_S,
@@ -165,9 +148,7 @@ class LiveConnection:
         )
         return conn
 
-    async def _set_up(
-        self, setup_message: Mapping[str, Any], setup_text: str, timeout_s: float
-    ) -> None:
+    async def _set_up(self, setup_message: msg.Setup, setup_text: str, timeout_s: float) -> None:
         started = self._clock()
         try:
             async with asyncio.timeout(timeout_s):
@@ -191,8 +172,10 @@ class LiveConnection:
 
     # -- sending ---------------------------------------------------------------------------
 
-    def send(self, message: Mapping[str, Any]) -> bool:
-        """Queue one client message (never blocks); True when an older frame/chunk was dropped.
+    def send(self, message: msg.ClientMessage) -> bool:
+        """Queue one client message (never blocks). True when something older was dropped for
+        it: a video frame replaces an unsent one; an audio chunk past the bound drops the
+        oldest.
 
         Raises ConnectionFailedError once the connection is closed, LocalProtocolError when the
         session state forbids the message (a second setup), SendBacklogError when the uplink is
@@ -200,44 +183,15 @@ class LiveConnection:
         """
         if self._closed or self._closing:
             raise ConnectionFailedError(f"the connection to {self._endpoint.description} is closed")
-        if len(message) != 1:
-            raise LocalProtocolError("a client message has exactly one top-level field")
-        top = next(iter(message))
-        if not self._session.can_send(top):
+        if not isinstance(message, msg.ClientMessage):
+            raise LocalProtocolError(f"{type(message).__name__} is not a Live client message")
+        if not self._session.can_send(type(message)):
             raise LocalProtocolError(
-                f"cannot send {message_kind(message)} while the session is "
-                f"{self._session.state.value}"
+                f"cannot send {message.kind} while the session is {self._session.state.value}"
             )
         dropped = self._lanes.put(message)
         self._idle.clear()
         return dropped
-
-    def send_audio(self, pcm: bytes, rate: int = MIC_SAMPLE_RATE_HZ) -> bool:
-        """16-bit LE mono PCM; True when the oldest queued chunk was dropped to make room."""
-        return self.send(build_audio(pcm, rate))
-
-    def send_video(self, jpeg: bytes, mime_type: str = "image/jpeg") -> bool:
-        """One frame; True when it replaced a frame that had not been sent yet."""
-        return self.send(build_video(jpeg, mime_type))
-
-    def send_text(self, text: str, *, turn_complete: bool = True) -> None:
-        """A typed turn (clientContent); it interrupts a reply in progress."""
-        self.send(build_client_text(text, turn_complete=turn_complete))
-
-    def send_realtime_text(self, text: str) -> None:
-        self.send(build_realtime_text(text))
-
-    def send_tool_response(self, responses: Sequence[FunctionResponse]) -> None:
-        self.send(build_tool_response(responses))
-
-    def send_activity_start(self) -> None:
-        self.send(build_activity_start())
-
-    def send_activity_end(self) -> None:
-        self.send(build_activity_end())
-
-    def send_audio_stream_end(self) -> None:
-        self.send(build_audio_stream_end())
 
     async def _send_loop(self) -> None:
         try:
@@ -249,9 +203,7 @@ class LiveConnection:
                     text = self._session.send(message)
                 except (LocalProtocolError, TypeError, ValueError) as exc:
                     # send() checked the state already: this is a bug, not a network problem.
-                    log.error(
-                        "dropped a %s message liveview cannot send: %s", message_kind(message), exc
-                    )
+                    log.error("dropped a %s message liveview cannot send: %s", message.kind, exc)
                     continue
                 self._in_flight = message
                 await self._ws.send(text)
@@ -265,11 +217,12 @@ class LiveConnection:
             self._mark_closed()
             await self._ws.close(1011, "client sender failed")
 
-    def _count_out(self, message: Mapping[str, Any], text: str) -> None:
+    def _count_out(self, message: msg.ClientMessage, text: str) -> None:
         size = wire_size(text)
         self._messages_up += 1
         self._bytes_up += size
-        self._wire("out", message_kind(message), size, summarize_client_message(message))
+        summary = summarize_client_message(message)
+        self._wire(WireRecord(Direction.OUT, message.kind, size, summary, message))
 
     # -- receiving -------------------------------------------------------------------------
 
@@ -312,14 +265,13 @@ class LiveConnection:
             self._protocol_errors += 1
             text = self._endpoint.redact(str(exc))
             log.warning("skipped a malformed message from %s: %s", self._endpoint.description, text)
-            self._wire("in", "malformed", size, text)
+            self._wire(WireRecord(Direction.IN, "malformed", size, text))
             return [ProtocolErrorEvent(text)]
-        self._wire("in", server_message_kind(events), size, summarize_server_events(events))
+        kind, summary = server_message_kind(events), summarize_server_events(events)
+        self._wire(WireRecord(Direction.IN, kind, size, summary))
         return events
 
-    def _setup_close_error(
-        self, exc: ConnectionClosed, setup_message: Mapping[str, Any]
-    ) -> LiveViewError:
+    def _setup_close_error(self, exc: ConnectionClosed, setup_message: msg.Setup) -> LiveViewError:
         """A close before setupComplete. When a field of our setup explains it (a setting the
         model refuses), it is fatal and names the setting: retrying the same setup cannot
         help, whatever the code says (a refused TEXT on gemini-3.1 closes 1011)."""
@@ -328,7 +280,7 @@ class LiveConnection:
         explained = error is not None and error.setting is not None
         if rcvd is not None and not explained and not isinstance(error, StaleHandleError):
             reason = self._endpoint.redact(rcvd.reason)
-            blamed = blame(setup_message.get("setup", {}), rcvd.code, reason)
+            blamed = blame(setup_message.to_wire()["setup"], rcvd.code, reason)
             if blamed is not None:
                 setting, message = blamed
                 return FatalServiceError(message, code=rcvd.code, reason=reason, setting=setting)
@@ -415,15 +367,12 @@ class LiveConnection:
         await self._ws.close()
 
     def unsent_messages(self) -> list[Message]:
-        """After close: messages accepted by send() that never reached the socket, in order."""
+        """After close: messages accepted by send() that never reached the socket, in order.
+        Asking twice gives the same answer (the caller decides what to carry over)."""
         if not self._closed:
             raise RuntimeError("unsent_messages() is only meaningful once the connection closed")
-        if self._in_flight is not None:
-            self._unsent.append(self._in_flight)
-            self._in_flight = None
-        self._unsent.extend(self._lanes.drain())
-        out, self._unsent = self._unsent, []
-        return out
+        in_flight = [self._in_flight] if self._in_flight is not None else []
+        return [*self._unsent, *in_flight, *self._lanes.pending()]
 
     async def __aenter__(self) -> LiveConnection:
         return self
@@ -473,11 +422,11 @@ class LiveConnection:
             queued=len(self._lanes),
         )
 
-    def _wire(self, direction: str, kind: str, size: int, summary: str) -> None:
+    def _wire(self, record: WireRecord) -> None:
         if self._on_wire is None:
             return
         try:
-            self._on_wire("in" if direction == "in" else "out", kind, size, summary)
+            self._on_wire(record)
         except Exception:
             # The inspector must never take the session down.
             log.exception("the on_wire hook failed")

@@ -19,26 +19,16 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from liveview.errors import LocalProtocolError
-from liveview.protocol.messages import message_kind
+from liveview.protocol import messages as msg
 from liveview.transport.errors import SendBacklogError
 
-Message = Mapping[str, Any]
+Message = msg.ClientMessage
 
 AUDIO_MAX_CHUNKS = 100  # 2 s of 20 ms chunks
 CONTROL_MAX_MESSAGES = 1000  # typed turns and tool responses: nobody types 1000 unsent turns
 VIDEO_MAX_PASSED_OVER = 10
-
-VIDEO_KIND = "realtimeInput.video"
-AUDIO_KIND = "realtimeInput.audio"
-# Audio-stream markers: they must keep their place relative to the chunks around them.
-AUDIO_MARKER_KINDS = frozenset(
-    {"realtimeInput.activityStart", "realtimeInput.activityEnd", "realtimeInput.audioStreamEnd"}
-)
 
 
 @dataclass
@@ -91,13 +81,10 @@ class OutgoingLanes:
 
     def put(self, message: Message) -> bool:
         """Queue one client message in its lane; True when something older was dropped for it."""
-        if len(message) != 1:
-            raise LocalProtocolError("a client message has exactly one top-level field")
-        kind = message_kind(message)
-        if kind == VIDEO_KIND:
+        if isinstance(message, msg.VideoFrame):
             dropped = self._put_video(message)
-        elif kind == AUDIO_KIND or kind in AUDIO_MARKER_KINDS:
-            dropped = self._put_audio(message, is_chunk=kind == AUDIO_KIND)
+        elif isinstance(message, (msg.AudioChunk, *msg.AUDIO_MARKERS)):
+            dropped = self._put_audio(message, is_chunk=isinstance(message, msg.AudioChunk))
         else:
             self._put_control(message)
             dropped = False
@@ -122,7 +109,7 @@ class OutgoingLanes:
             return False
         # Drop the oldest *chunk*; markers before it keep their place.
         for index, queued in enumerate(self._audio):
-            if message_kind(queued) == AUDIO_KIND:
+            if isinstance(queued, msg.AudioChunk):
                 del self._audio[index]
                 break
         self._audio_chunks -= 1
@@ -130,7 +117,7 @@ class OutgoingLanes:
         return True
 
     def _put_control(self, message: Message) -> None:
-        if "toolResponse" in message and self._video is not None:
+        if isinstance(message, msg.ToolResponse) and self._video is not None:
             self._video_before_control = True
         if len(self._control) >= self._control_max:
             raise SendBacklogError(
@@ -162,7 +149,7 @@ class OutgoingLanes:
             return self._passed(self._control.popleft()), "control"
         if not video_due and self._audio:
             message = self._audio.popleft()
-            if message_kind(message) == AUDIO_KIND:
+            if isinstance(message, msg.AudioChunk):
                 self._audio_chunks -= 1
             return self._passed(message), "audio"
         if self._video is not None:
@@ -186,12 +173,11 @@ class OutgoingLanes:
             self._ready.clear()
             await self._ready.wait()
 
-    def drain(self) -> list[Message]:
-        """Remove and return everything unsent, in the order `get` would have sent it."""
-        out: list[Message] = []
-        while (taken := self._take()) is not None:
-            out.append(taken[0])
-        return out
+    def pending(self) -> list[Message]:
+        """Everything unsent, in the order of capture and typing (control, then audio, then
+        the video frame); the lanes are left as they are."""
+        video = [self._video] if self._video is not None else []
+        return [*self._control, *self._audio, *video]
 
     def clear_video(self) -> None:
         """Forget an unsent frame (e.g. the source was switched off)."""

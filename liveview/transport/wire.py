@@ -6,17 +6,33 @@ spoken text, resumption handles) and never a credential.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Protocol
 
 from liveview.protocol import events as ev
-from liveview.protocol.messages import message_kind
+from liveview.protocol import messages as msg
 
-Direction = Literal["in", "out"]
+
+class Direction(Enum):
+    IN = "in"
+    OUT = "out"
+
+
+@dataclass(frozen=True)
+class WireRecord:
+    """One message on the wire, for the inspector and the statistics: never a payload."""
+
+    direction: Direction
+    kind: str  # "realtimeInput.video", "serverContent+usageMetadata", "malformed", ...
+    size: int  # bytes on the wire
+    summary: str
+    message: msg.ClientMessage | None = None  # what was sent (outgoing only)
 
 
 class WireHook(Protocol):
-    def __call__(self, direction: Direction, kind: str, size: int, summary: str) -> None: ...
+    def __call__(self, record: WireRecord) -> None: ...
 
 
 def format_size(n_bytes: int) -> str:
@@ -34,64 +50,41 @@ def wire_size(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
-def _b64_len(data: Any) -> int:
-    if not isinstance(data, str):
-        return 0
-    return len(data) * 3 // 4 - data[-2:].count("=")
+def _blob(mime: str, size: int) -> str:
+    return f"{mime} {format_size(size)}"
 
 
-def _blob(blob: Any) -> str:
-    if not isinstance(blob, Mapping):
-        return "blob"
-    mime = blob.get("mimeType", blob.get("mime_type", "?"))
-    return f"{mime} {format_size(_b64_len(blob.get('data')))}"
+def _chars(text: str) -> str:
+    return f"{len(text)} chars"
 
 
-def _chars(text: Any) -> str:
-    return f"{len(text) if isinstance(text, str) else 0} chars"
-
-
-def _setup_summary(body: Mapping[str, Any]) -> str:
-    words = [f"model={body.get('model', '?')}"]
-    resumption = body.get("sessionResumption")
-    if isinstance(resumption, Mapping) and resumption.get("handle"):
+def _setup_summary(config: msg.SetupConfig) -> str:
+    words = [f"model={msg.model_resource_name(config.model)}"]
+    if config.resumption_handle:
         words.append("resuming")
-    if "contextWindowCompression" in body:
+    if config.context_compression:
         words.append("compression")
     return " ".join(words)
 
 
-def _client_content_summary(body: Mapping[str, Any]) -> str:
-    turns = body.get("turns") or []
-    chars = sum(
-        len(part.get("text", ""))
-        for turn in turns
-        if isinstance(turn, Mapping)
-        for part in turn.get("parts", [])
-        if isinstance(part, Mapping) and isinstance(part.get("text", ""), str)
-    )
-    done = ", turnComplete" if body.get("turnComplete") else ""
-    return f"{len(turns)} turn{'s' * (len(turns) != 1)}, {chars} chars{done}"
-
-
-def summarize_client_message(message: Mapping[str, Any]) -> str:
-    kind = message_kind(message)
-    (top,) = message.keys()
-    body = message[top]
-    if not isinstance(body, Mapping):
-        return ""
-    if top == "setup":
-        return _setup_summary(body)
-    if kind in ("realtimeInput.audio", "realtimeInput.video"):
-        return _blob(body.get(kind.split(".")[1]))
-    if kind == "realtimeInput.text":
-        return _chars(body.get("text"))
-    if top == "clientContent":
-        return _client_content_summary(body)
-    if top == "toolResponse":
-        responses = body.get("functionResponses") or []
-        names = ", ".join(str(r.get("name", "?")) for r in responses if isinstance(r, Mapping))
-        return f"{len(responses)} response{'s' * (len(responses) != 1)}: {names}"
+def summarize_client_message(message: msg.ClientMessage) -> str:
+    """Kinds, mime types, sizes and counts; never the audio, the picture or the words."""
+    if isinstance(message, msg.Setup):
+        return _setup_summary(message.config)
+    if isinstance(message, msg.AudioChunk):
+        return _blob(f"audio/pcm;rate={message.sample_rate_hz}", len(message.pcm))
+    if isinstance(message, msg.VideoFrame):
+        return _blob(message.mime_type, len(message.jpeg))
+    if isinstance(message, msg.RealtimeText):
+        return _chars(message.text)
+    if isinstance(message, msg.ClientTurns):
+        count, chars = len(message.turns), sum(len(t) for t in message.texts)
+        done = ", turnComplete" if message.turn_complete else ""
+        return f"{count} turn{'s' * (count != 1)}, {chars} chars{done}"
+    if isinstance(message, msg.ToolResponse):
+        names = ", ".join(r.name for r in message.responses)
+        count = len(message.responses)
+        return f"{count} response{'s' * (count != 1)}: {names}"
     return ""
 
 

@@ -1,92 +1,98 @@
-"""Menus and keyboard shortcuts for everything the window can do."""
+"""Menus and keyboard shortcuts for everything the window can do, as data.
+
+ACTIONS names each command of `WindowCommands`; `install_actions` only renders the table, so
+this module knows the window by the protocol alone (no import of the main window).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Protocol
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox
-
-if TYPE_CHECKING:
-    from liveview.ui.main_window import QtMainWindow
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 
-def _shortcut_table(window: QtMainWindow) -> list[tuple[str, str, str, Callable[[], object]]]:
-    """(menu, label, shortcut, handler)."""
-    c = window.controls
-    return [
-        ("&Session", "&Start / stop session", "Ctrl+Return", window.toggle_session),
-        ("&Session", "&Mute / unmute microphone", "Ctrl+M", c.mic_button.toggle),
-        ("&Session", "&Pause / resume video", "Ctrl+P", c.pause_button.toggle),
-        ("&Session", "Send a sharp s&napshot now", "Ctrl+Shift+S", window.send_snapshot),
-        ("&Session", "Se&ttings…", "Ctrl+,", window.open_settings),
-        ("&Session", "&Quit", "Ctrl+Q", window.close),
-        ("&Source", "&Test pattern", "Ctrl+T", lambda: window.sources.choose("test")),
-        ("&Source", "&Primary screen", "Ctrl+1", lambda: window.sources.choose("screen:1")),
-        ("&Source", "Screen &region…", "Ctrl+R", lambda: _region(window)),
-        ("&Source", "&No video", "Ctrl+0", lambda: window.sources.choose("none")),
-        ("&Source", "Choose &source list", "Ctrl+K", window.sources.setFocus),
-        ("&Conversation", "&Type a message", "Ctrl+L", window.conversation.input.setFocus),
-        (
-            "&Conversation",
-            "&Copy as Markdown",
-            "Ctrl+Shift+C",
-            window.conversation.copy_to_clipboard,
-        ),
-        (
-            "&Conversation",
-            "&Export Markdown + JSON…",
-            "Ctrl+E",
-            window.conversation._on_export_clicked,
-        ),
-        ("&View", "Protocol &inspector", "F12", lambda: _toggle(window.inspector)),
-        ("&Help", "&Keyboard shortcuts", "F1", lambda: _show_shortcuts(window)),
-    ]
+class WindowCommands(Protocol):
+    """What the menus and shortcuts can ask of the window."""
+
+    def toggle_session(self) -> None: ...
+    def toggle_mic(self) -> None: ...
+    def toggle_pause(self) -> None: ...
+    def send_snapshot(self) -> None: ...
+    def open_settings(self) -> object: ...
+    def close(self) -> bool: ...
+    def choose_source(self, spec: str) -> None: ...
+    def pick_region(self) -> None: ...
+    def focus_sources(self) -> None: ...
+    def focus_message(self) -> None: ...
+    def copy_conversation(self) -> None: ...
+    def export_conversation(self) -> None: ...
+    def toggle_inspector(self) -> None: ...
+    def show_shortcuts(self) -> None: ...
 
 
-def _region(window: QtMainWindow) -> None:
-    if window.sources.monitors:
-        primary = next(
-            (m for m in window.sources.monitors if m.is_primary), window.sources.monitors[0]
-        )
-        window.sources.region_wanted.emit(primary)
+@dataclass(frozen=True)
+class ActionSpec:
+    menu: str
+    label: str
+    shortcut: str
+    command: str  # a method of WindowCommands
+    argument: str | None = None  # passed to it (a source spec)
 
 
-def _toggle(widget: object) -> None:
-    widget.setVisible(not widget.isVisible())  # type: ignore[attr-defined]
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("&Session", "&Start / stop session", "Ctrl+Return", "toggle_session"),
+    ActionSpec("&Session", "&Mute / unmute microphone", "Ctrl+M", "toggle_mic"),
+    ActionSpec("&Session", "&Pause / resume video", "Ctrl+P", "toggle_pause"),
+    ActionSpec("&Session", "Send a sharp s&napshot now", "Ctrl+Shift+S", "send_snapshot"),
+    ActionSpec("&Session", "Se&ttings…", "Ctrl+,", "open_settings"),
+    ActionSpec("&Session", "&Quit", "Ctrl+Q", "close"),
+    ActionSpec("&Source", "&Test pattern", "Ctrl+T", "choose_source", "test"),
+    ActionSpec("&Source", "&Primary screen", "Ctrl+1", "choose_source", "screen:1"),
+    ActionSpec("&Source", "Screen &region…", "Ctrl+R", "pick_region"),
+    ActionSpec("&Source", "&No video", "Ctrl+0", "choose_source", "none"),
+    ActionSpec("&Source", "Choose &source list", "Ctrl+K", "focus_sources"),
+    ActionSpec("&Conversation", "&Type a message", "Ctrl+L", "focus_message"),
+    ActionSpec("&Conversation", "&Copy as Markdown", "Ctrl+Shift+C", "copy_conversation"),
+    ActionSpec("&Conversation", "&Export Markdown + JSON…", "Ctrl+E", "export_conversation"),
+    ActionSpec("&View", "Protocol &inspector", "F12", "toggle_inspector"),
+    ActionSpec("&Help", "&Keyboard shortcuts", "F1", "show_shortcuts"),
+)
 
 
-def shortcuts_text(window: QtMainWindow) -> str:
-    rows = [
-        f"{shortcut:<14} {label.replace('&', '')}"
-        for _, label, shortcut, _ in _shortcut_table(window)
-    ]
-    rows.append(f"{window.model.prefs.ptt_key:<14} Push-to-talk (hold; when enabled in settings)")
+def _handler(commands: WindowCommands, spec: ActionSpec) -> Callable[[], object]:
+    method = getattr(commands, spec.command)
+    return (lambda: method(spec.argument)) if spec.argument is not None else method
+
+
+def shortcuts_text(push_to_talk_key: str) -> str:
+    rows = [f"{a.shortcut:<14} {a.label.replace('&', '')}" for a in ACTIONS]
+    rows.append(f"{push_to_talk_key:<14} Push-to-talk (hold; when enabled in settings)")
     rows.append(f"{'Enter':<14} Send the typed message")
     return "\n".join(rows)
 
 
-def _show_shortcuts(window: QtMainWindow) -> None:
-    box = QMessageBox(window)
+def show_shortcuts(parent: QWidget, push_to_talk_key: str) -> None:
+    box = QMessageBox(parent)
     box.setWindowTitle("Keyboard shortcuts")
-    box.setText(f"<pre>{shortcuts_text(window)}</pre>")
+    box.setText(f"<pre>{shortcuts_text(push_to_talk_key)}</pre>")
     box.open()
 
 
-def install_actions(window: QtMainWindow) -> dict[str, QAction]:
+def install_actions(window: QMainWindow, commands: WindowCommands) -> dict[str, QAction]:
+    """The menus of `window`, each entry wired to its command; by label (without &)."""
     menus: dict[str, object] = {}
     actions: dict[str, QAction] = {}
-    for menu_name, label, shortcut, handler in _shortcut_table(window):
-        menu = menus.get(menu_name)
+    for spec in ACTIONS:
+        menu = menus.get(spec.menu)
         if menu is None:
-            menu = menus[menu_name] = window.menuBar().addMenu(menu_name)
-        action = QAction(label, window)
-        action.setShortcut(QKeySequence(shortcut))
+            menu = menus[spec.menu] = window.menuBar().addMenu(spec.menu)
+        action = QAction(spec.label, window)
+        action.setShortcut(QKeySequence(spec.shortcut))
+        handler = _handler(commands, spec)
         action.triggered.connect(lambda _=False, h=handler: h())
         menu.addAction(action)  # type: ignore[attr-defined]
-        actions[label.replace("&", "")] = action
-    inspector_action = actions["Protocol inspector"]
-    inspector_action.setCheckable(True)
-    window.inspector.visibilityChanged.connect(inspector_action.setChecked)
+        actions[spec.label.replace("&", "")] = action
     return actions

@@ -13,6 +13,14 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from liveview.errors import ExitCode
+
+if TYPE_CHECKING:
+    from liveview.core.app_model import AppModel
+    from liveview.core.prefs import Prefs
+    from liveview.ui.prefs_store import QtPrefsStore
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +64,8 @@ def run_app(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from liveview.ui.prefs import load_prefs, prefs_from_args
+    from liveview.core.prefs import prefs_from_args
+    from liveview.ui.prefs_store import QtPrefsStore
     from liveview.ui.theme import apply_system_palette
 
     app = QApplication.instance() or QApplication([APP_NAME])
@@ -72,11 +81,11 @@ def run_app(args: argparse.Namespace) -> int:
     _install_excepthook()
     settings_file = os.environ.get(SETTINGS_FILE_ENV)
     if settings_file:
-        store = QSettings(settings_file, QSettings.Format.IniFormat)
+        store = QtPrefsStore(QSettings(settings_file, QSettings.Format.IniFormat))
     else:
-        store = QSettings(APP_NAME, APP_NAME)
+        store = QtPrefsStore(QSettings(APP_NAME, APP_NAME))
     try:
-        prefs = prefs_from_args(load_prefs(store), args)
+        prefs = prefs_from_args(store.load(), args)
         prefs.video_settings()  # --fps etc. out of range: say so now
     except Exception as exc:
         from liveview.errors import LiveViewError
@@ -84,17 +93,17 @@ def run_app(args: argparse.Namespace) -> int:
         if not isinstance(exc, LiveViewError):
             raise
         print(f"liveview: {exc.user_message}", file=sys.stderr)
-        return 3
+        return ExitCode.CONFIG
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         return runner.run(_main(app, store, prefs, bool(getattr(args, "self_test", False))))
 
 
-async def _main(app: object, store: object, prefs: object, self_test: bool) -> int:
+async def _main(app: object, store: QtPrefsStore, prefs: Prefs, self_test: bool) -> int:
+    from liveview.core.app_model import AppModel
     from liveview.ui.main_window import QtMainWindow
-    from liveview.ui.window_model import WindowModel
 
-    model = WindowModel(prefs, store)  # type: ignore[arg-type]
-    window = QtMainWindow(model)
+    model = AppModel(prefs, store.save)
+    window = QtMainWindow(model, store)
     window.show()
     await asyncio.sleep(0)  # let the first paint happen
     _report_startup(window)
@@ -105,30 +114,28 @@ async def _main(app: object, store: object, prefs: object, self_test: bool) -> i
         if self_test:
             return await _self_test(window, model)
         await window.closed.wait()
-        return 0
+        return ExitCode.OK
     finally:
         startup.cancel()
         await model.aclose()
 
 
-async def _self_test(window: object, model: object) -> int:
+async def _self_test(window: object, model: AppModel) -> int:
     """Offscreen: open a session on the built-in local server, send a turn, wait for the reply."""
     from liveview.core.transcript import Role
-    from liveview.ui.window_model import WindowModel
 
-    assert isinstance(model, WindowModel)
     model.send_text(SELF_TEST_TEXT)
     deadline = time.monotonic() + SELF_TEST_TIMEOUT_S
     while time.monotonic() < deadline:
         replies = [e for e in model.transcript.entries if e.role is Role.MODEL and not e.open]
         if replies and replies[-1].text.strip():
             reply = replies[-1].text.strip()[:80]
-            print(f"liveview self-test: ok ({model.session.description}): {reply}")
-            return 0
+            print(f"liveview self-test: ok ({model.description}): {reply}")
+            return ExitCode.OK
         await asyncio.sleep(0.1)
     notes = [e.text for e in model.transcript.entries if e.role is Role.NOTICE]
     why = " ".join(notes)  # what the session said (no key, no server, ...)
     sys.stderr.write(
         f"liveview self-test: FAILED: no reply in {SELF_TEST_TIMEOUT_S:.0f} s. " + why + "\n"
     )
-    return 1
+    return ExitCode.FAILED

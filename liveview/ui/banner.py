@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from liveview.core import events as core
+from liveview.core.bus import EventBus
+from liveview.core.tools import SourceSwitched
+from liveview.core.video_host import VideoChanged
 from liveview.errors import FatalServiceError, Setting
 from liveview.protocol.catalogue import STABLE_MODEL, bare_id
 
@@ -18,6 +22,7 @@ ACTION_USE_STABLE = "use_stable"  # switch to today's stable model and start aga
 ACTION_RETRY = "retry"
 ACTION_UNDO_SWITCH = "undo_switch"  # put back the source the model switched away from
 ACTION_NONE = ""
+RECONNECTING = "Connection lost"
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,7 @@ def message_for_failure(event: core.SessionFailed, model: str = "") -> BannerMes
 def message_for_state(event: core.StateChanged) -> BannerMessage | None:
     if event.state is core.ConnectionState.RECONNECTING:
         why = f" ({event.detail})" if event.detail else ""
-        return BannerMessage(f"Connection lost{why}; reconnecting…", "warning")
+        return BannerMessage(f"{RECONNECTING}{why}; reconnecting…", "warning")
     return None
 
 
@@ -63,12 +68,19 @@ _STYLES = {
 
 
 class QtErrorBanner(QFrame):
+    """What went wrong (or what the model did to the video), from the session's bus, with the
+    button that fixes it. `current_model()`: the model a session uses (for the stable offer)."""
+
     action_requested = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, bus: EventBus, current_model: Callable[[], str], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
         self.message: BannerMessage | None = None
+        self.last_switch: SourceSwitched | None = None  # what Undo puts back
+        self._current_model = current_model
         self.label = QLabel(self)
         self.label.setWordWrap(True)
         self.action_button = QPushButton(self)
@@ -81,6 +93,11 @@ class QtErrorBanner(QFrame):
         self.action_button.clicked.connect(self._on_action)
         self.close_button.clicked.connect(self.clear)
         self.hide()
+        bus.on(core.SessionFailed, self._on_failure)
+        bus.on(core.StateChanged, self._on_state)
+        bus.on(SourceSwitched, self._on_switch)
+        bus.on(core.Notice, self._on_notice)
+        bus.on(VideoChanged, self._on_video)
 
     def show_message(self, message: BannerMessage) -> None:
         self.message = message
@@ -99,3 +116,29 @@ class QtErrorBanner(QFrame):
     def _on_action(self) -> None:
         if self.message is not None:
             self.action_requested.emit(self.message.action)
+
+    def _on_failure(self, event: core.SessionFailed) -> None:
+        self.show_message(message_for_failure(event, self._current_model()))
+
+    def _on_state(self, event: core.StateChanged) -> None:
+        banner = message_for_state(event)
+        if banner is not None:
+            self.show_message(banner)
+        elif event.state is core.ConnectionState.LIVE and self._is_reconnect_banner():
+            self.clear()
+
+    def _is_reconnect_banner(self) -> bool:
+        return self.message is not None and self.message.text.startswith(RECONNECTING)
+
+    def _on_switch(self, event: SourceSwitched) -> None:
+        self.last_switch = event
+        text = f"The model switched the video to {event.description}."
+        self.show_message(BannerMessage(text, "info", ACTION_UNDO_SWITCH, "Undo"))
+
+    def _on_notice(self, event: core.Notice) -> None:
+        if event.level is not core.NoticeLevel.INFO:
+            self.show_message(BannerMessage(event.message, event.level.value))
+
+    def _on_video(self, event: VideoChanged) -> None:
+        if event.error:
+            self.show_message(BannerMessage(f"Video stopped: {event.error}", "warning"))

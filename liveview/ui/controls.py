@@ -1,9 +1,13 @@
 """Session controls: Start/Stop, mic on/off with a level meter, push-to-talk, pause video,
-"send a sharp snapshot now", and a LIVE indicator for each of screen, camera and mic."""
+"send a sharp snapshot now", and a LIVE indicator for each of screen, camera and mic.
+
+They follow the session from the app model's bus: Start becomes Stop while a session runs, the
+LIVE badges light while that medium is really being sent, and the pause button follows the
+model's own pause_video/resume_video."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -13,7 +17,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from liveview.core import events as core
+from liveview.core.app_model import AppModel
+from liveview.core.session_audio import AudioState
+from liveview.core.tools import VideoPausedByModel
+from liveview.core.video_host import VideoChanged
+
 LEVEL_STEPS = 100
+LEVEL_INTERVAL_MS = 80
+SCREEN_KINDS = frozenset({"screen", "window"})
+CAMERA_KINDS = frozenset({"camera", "file", "url", "test"})
 _LIVE_ON = "background:#e74c3c; color:white; border-radius:4px; padding:2px 8px; font-weight:bold"
 _LIVE_OFF = "background:palette(mid); color:palette(window); border-radius:4px; padding:2px 8px"
 
@@ -43,8 +56,10 @@ class QtSessionControls(QWidget):
     snapshot_clicked = Signal()
     settings_clicked = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, app: AppModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.app = app
+        self._model_pause = False  # the pause button is being set by the model, not the user
         self.start_button = QPushButton("Start session", self)
         self.start_button.setObjectName("start")
         self.start_button.setDefault(True)
@@ -74,6 +89,12 @@ class QtSessionControls(QWidget):
         self.snapshot_button.clicked.connect(self.snapshot_clicked)
         self.settings_button.clicked.connect(self.settings_clicked)
         self.set_running(False)
+        app.bus.subscribe(self._on_session_event, core.StateChanged, AudioState, VideoChanged)
+        app.bus.on(VideoPausedByModel, self._on_model_pause)
+        self._levels = QTimer(self)
+        self._levels.setInterval(LEVEL_INTERVAL_MS)
+        self._levels.timeout.connect(lambda: self.set_level(app.runtime_level()))
+        self._levels.start()
 
     def _layout(self) -> None:
         row = QHBoxLayout()
@@ -124,4 +145,26 @@ class QtSessionControls(QWidget):
 
     def _on_pause_toggled(self, paused: bool) -> None:
         self.pause_button.setText("Resume video" if paused else "Pause video")
-        self.pause_toggled.emit(paused)
+        if not self._model_pause:  # the model's own pause was already applied by its tools
+            self.pause_toggled.emit(paused)
+
+    def _on_model_pause(self, event: VideoPausedByModel) -> None:
+        self._model_pause = True  # reflect it without treating it as the user's pause
+        self.pause_button.setChecked(event.paused)
+        self._model_pause = False
+
+    def _on_session_event(self, event: object) -> None:
+        if isinstance(event, core.StateChanged):
+            ended = (core.ConnectionState.ENDED, core.ConnectionState.ERROR)
+            self.set_running(event.state not in ended)
+        self.update_live()
+
+    def update_live(self) -> None:
+        """LIVE only while the medium really goes to the model: connected, sending, unmuted."""
+        app = self.app
+        runtime = app.runtime
+        connected = runtime is not None and runtime.live
+        sending = connected and app.video.sending
+        mic = connected and app.audio_state.mic and self.mic_button.isChecked()
+        kind = app.video.kind
+        self.set_live(sending and kind in SCREEN_KINDS, sending and kind in CAMERA_KINDS, mic)

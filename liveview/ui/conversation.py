@@ -115,7 +115,7 @@ class QtConversationPanel(QWidget):
         self.input.returnPressed.connect(self._on_submit)
         self.send_button.clicked.connect(self._on_submit)
         self.copy_button.clicked.connect(self.copy_to_clipboard)
-        self.export_button.clicked.connect(self._on_export_clicked)
+        self.export_button.clicked.connect(self.export_with_dialog)
         self.view.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         transcript.subscribe(self._on_entry_changed)
 
@@ -182,7 +182,7 @@ class QtConversationPanel(QWidget):
     def copy_to_clipboard(self) -> None:
         QGuiApplication.clipboard().setText(self.transcript.to_markdown())
 
-    def _on_export_clicked(self) -> None:
+    def export_with_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
             self, "Export conversation", "conversation.md", "Markdown + JSON (*.md)"
         )

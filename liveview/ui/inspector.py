@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from liveview.core.bus import EventBus
 from liveview.core.events import WireMessage
-from liveview.transport.wire import format_size
+from liveview.transport.wire import Direction, format_size
 
 MAX_ROWS = 5_000  # the oldest rows go first; the inspector is for the recent past
 FLUSH_INTERVAL_MS = 250
@@ -89,7 +90,9 @@ class WireTableModel(QAbstractTableModel):
 
 
 class QtProtocolInspector(QDockWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """Every message in and out, from the session's bus."""
+
+    def __init__(self, bus: EventBus, parent: QWidget | None = None) -> None:
         super().__init__("Protocol inspector", parent)
         self.setObjectName("inspector")
         self.secrets: tuple[str, ...] = ()  # scrubbed from every summary
@@ -132,6 +135,7 @@ class QtProtocolInspector(QDockWidget):
         self._timer.start()
         self.filter.currentTextChanged.connect(self._on_filter_changed)
         clear.clicked.connect(self._on_clear)
+        bus.on(WireMessage, self.add)
 
     def add(self, message: WireMessage) -> None:
         summary = message.summary
@@ -140,7 +144,7 @@ class QtProtocolInspector(QDockWidget):
                 summary = summary.replace(secret, REDACTED)
         wall = time.time()
         stamp = time.strftime("%H:%M:%S", time.localtime(wall)) + f".{int(wall % 1 * 1000):03d}"
-        arrow = "→ out" if message.direction == "out" else "← in"
+        arrow = "→ out" if message.direction is Direction.OUT else "← in"
         self._pending.append((stamp, arrow, message.kind, format_size(message.size), summary))
         if len(self._pending) > MAX_ROWS:
             del self._pending[: len(self._pending) - MAX_ROWS]

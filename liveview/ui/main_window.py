@@ -1,5 +1,10 @@
 """The main window: preview, source picker and controls on the left, the conversation on the
-right, the status bar below, the protocol inspector as a hidden dock, an error banner on top."""
+right, the status bar below, the protocol inspector as a hidden dock, an error banner on top.
+
+It composes widgets that each take their model and subscribe themselves (the app model's bus,
+transcript and video); what is left here is the window's own business: its commands (menus and
+shortcuts), the banner's fixes, the source choice, the settings dialog, the push-to-talk key.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +18,10 @@ from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from liveview.capture.screen import MonitorInfo, Region
-from liveview.core import events as core
-from liveview.core.session_audio import AudioState
-from liveview.core.tools import SourceSwitched, VideoPausedByModel
+from liveview.core.app_model import AppModel
 from liveview.errors import LiveViewError, Setting
 from liveview.protocol.catalogue import STABLE_MODEL
-from liveview.ui.actions import install_actions
+from liveview.ui.actions import install_actions, show_shortcuts
 from liveview.ui.banner import (
     ACTION_MODEL,
     ACTION_RETRY,
@@ -27,56 +30,48 @@ from liveview.ui.banner import (
     ACTION_USE_STABLE,
     BannerMessage,
     QtErrorBanner,
-    message_for_failure,
-    message_for_state,
 )
 from liveview.ui.controls import QtSessionControls
 from liveview.ui.conversation import QtConversationPanel
 from liveview.ui.inspector import QtProtocolInspector
+from liveview.ui.prefs_store import QtPrefsStore
 from liveview.ui.preview import QtPreview
 from liveview.ui.region_overlay import pick_region
 from liveview.ui.settings_dialog import QtSettingsDialog
 from liveview.ui.source_picker import QtSourcePicker
 from liveview.ui.status_bar import QtSessionStatusBar
-from liveview.ui.video_host import VideoChanged
-from liveview.ui.window_model import WindowModel
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (1280, 800)
 FIGURES_INTERVAL_MS = 1000
-LEVEL_INTERVAL_MS = 80
-SCREEN_KINDS = frozenset({"screen"})
-CAMERA_KINDS = frozenset({"camera", "file", "url", "test"})
 
 
 class QtMainWindow(QMainWindow):
-    def __init__(self, model: WindowModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, store: QtPrefsStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        self.store = store  # where the window's size and docks are kept
         self.closed = asyncio.Event()
-        self._last_switch: SourceSwitched | None = None
-        self._model_pause = False  # the pause button is being set by the model, not the user
         self.setWindowTitle("liveview")
         self.setObjectName("main_window")
-        self.banner = QtErrorBanner(self)
+        self.banner = QtErrorBanner(model.bus, self._session_model, self)
         self.preview = QtPreview(model.video, self)
         self.sources = QtSourcePicker(self)
-        self.controls = QtSessionControls(self)
+        self.controls = QtSessionControls(model, self)
         self.conversation = QtConversationPanel(model.transcript, self)
-        self.inspector = QtProtocolInspector(self)
-        self.status = QtSessionStatusBar(self)
+        self.inspector = QtProtocolInspector(model.bus, self)
+        self.status = QtSessionStatusBar(model.bus, self)
         self._layout()
-        self.actions_by_name = install_actions(self)
+        self.actions_by_name = install_actions(self, self)
+        inspector_action = self.actions_by_name["Protocol inspector"]
+        inspector_action.setCheckable(True)
+        self.inspector.visibilityChanged.connect(inspector_action.setChecked)
         self._connect()
         self._figures = QTimer(self)
         self._figures.setInterval(FIGURES_INTERVAL_MS)
         self._figures.timeout.connect(self._on_figures_due)
         self._figures.start()
-        self._levels = QTimer(self)
-        self._levels.setInterval(LEVEL_INTERVAL_MS)
-        self._levels.timeout.connect(self._on_level_due)
-        self._levels.start()
         self._ptt_held = False
         # The push-to-talk key is held, wherever the focus is: an application-wide filter.
         app = QApplication.instance()
@@ -108,18 +103,19 @@ class QtMainWindow(QMainWindow):
         self.inspector.hide()
 
     def _connect(self) -> None:
-        self.model.session.subscribe(self._on_session_event)
-        self.model.video.subscribe(self._on_video_changed)
         self.controls.start_stop_clicked.connect(self.toggle_session)
         self.controls.mic_toggled.connect(self._on_mic_toggled)
-        self.controls.push_to_talk.connect(self._on_push_to_talk)
-        self.controls.pause_toggled.connect(self._on_user_pause)
+        self.controls.push_to_talk.connect(self.model.push_to_talk)
+        self.controls.pause_toggled.connect(self.model.set_user_paused)
         self.controls.snapshot_clicked.connect(self.send_snapshot)
         self.controls.settings_clicked.connect(self.open_settings)
         self.conversation.text_submitted.connect(self.model.send_text)
         self.sources.chosen.connect(self._on_source_chosen)
         self.sources.region_wanted.connect(self._on_region_wanted)
         self.banner.action_requested.connect(self._on_banner_action)
+
+    def _session_model(self) -> str:
+        return self.model.prefs.model_for(bool(self.model.keys()[0]))
 
     def _apply_prefs(self) -> None:
         prefs = self.model.prefs
@@ -138,10 +134,7 @@ class QtMainWindow(QMainWindow):
         await self.sources.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        store = self.model.store
-        store.setValue("window/geometry", self.saveGeometry())
-        store.setValue("window/state", self.saveState())
-        store.sync()
+        self.store.save_geometry(self.saveGeometry(), self.saveState())
         self.model.stop_session()
         app = QApplication.instance()
         if app is not None:
@@ -150,15 +143,14 @@ class QtMainWindow(QMainWindow):
         super().closeEvent(event)
 
     def _restore_geometry(self) -> None:
-        geometry = self.model.store.value("window/geometry")
+        geometry, state = self.store.load_geometry()
         if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
-            state = self.model.store.value("window/state")
             if isinstance(state, QByteArray):
                 self.restoreState(state)
             return
         self.resize(*DEFAULT_SIZE)
 
-    # -- session ---------------------------------------------------------------------------
+    # -- commands (menus, shortcuts, buttons) ----------------------------------------------
 
     def toggle_session(self) -> None:
         if self.model.running:
@@ -167,53 +159,53 @@ class QtMainWindow(QMainWindow):
             self.banner.clear()
             self.model.start_session()
 
-    def _on_session_event(self, event: object) -> None:
-        if isinstance(event, core.WireMessage):
-            self.inspector.add(event)
-        elif isinstance(event, core.StateChanged):
-            self._on_state(event)
-        elif isinstance(event, core.SessionFailed):
-            model = self.model.prefs.session_settings(self.model.keys()[0]).model
-            self.banner.show_message(message_for_failure(event, model))
-        elif isinstance(event, SourceSwitched):
-            self._last_switch = event
-            text = f"The model switched the video to {event.description}."
-            self.banner.show_message(BannerMessage(text, "info", ACTION_UNDO_SWITCH, "Undo"))
-        elif isinstance(event, VideoPausedByModel):
-            self._model_pause = True  # reflect it without treating it as the user's pause
-            self.controls.pause_button.setChecked(event.paused)
-            self._model_pause = False
-        elif isinstance(event, core.Notice) and event.level in ("warning", "error"):
-            self.banner.show_message(BannerMessage(event.message, event.level))
-        elif isinstance(event, AudioState):
-            self._update_live()
+    def toggle_mic(self) -> None:
+        self.controls.mic_button.toggle()
 
-    def _on_state(self, event: core.StateChanged) -> None:
-        self.status.set_state(event.state, event.detail)
-        running = event.state not in (core.ConnectionState.ENDED, core.ConnectionState.ERROR)
-        self.controls.set_running(running)
-        if self.model.session.description:
-            self.status.set_backend(self.model.session.description)
-        banner = message_for_state(event)
-        if banner is not None:
-            self.banner.show_message(banner)
-        elif event.state is core.ConnectionState.LIVE and self._is_reconnect_banner():
-            self.banner.clear()
-        self._update_live()
+    def toggle_pause(self) -> None:
+        self.controls.pause_button.toggle()
 
-    def _is_reconnect_banner(self) -> bool:
-        message = self.banner.message
-        return message is not None and message.text.startswith("Connection lost")
+    def send_snapshot(self) -> None:
+        if not self.model.video.snapshot():
+            self.status.showMessage("No video source to snapshot.", 3000)
+        else:
+            self.status.showMessage("Sharp snapshot sent.", 2000)
 
-    def _on_user_pause(self, paused: bool) -> None:
-        if not self._model_pause:  # the model's own pause was already applied by its tools
-            self.model.set_user_paused(paused)
+    def choose_source(self, spec: str) -> None:
+        self.sources.choose(spec)
+
+    def pick_region(self) -> None:
+        if self.sources.monitors:
+            monitors = self.sources.monitors
+            primary = next((m for m in monitors if m.is_primary), monitors[0])
+            self.sources.region_wanted.emit(primary)
+
+    def focus_sources(self) -> None:
+        self.sources.setFocus()
+
+    def focus_message(self) -> None:
+        self.conversation.input.setFocus()
+
+    def copy_conversation(self) -> None:
+        self.conversation.copy_to_clipboard()
+
+    def export_conversation(self) -> None:
+        self.conversation.export_with_dialog()
+
+    def toggle_inspector(self) -> None:
+        self.inspector.setVisible(not self.inspector.isVisible())
+
+    def show_shortcuts(self) -> None:
+        show_shortcuts(self, self.model.prefs.ptt_key)
+
+    # -- the banner's fixes ----------------------------------------------------------------
 
     def _on_banner_action(self, action: str) -> None:
-        if action == ACTION_UNDO_SWITCH and self._last_switch is not None:
+        switch = self.banner.last_switch
+        if action == ACTION_UNDO_SWITCH and switch is not None:
             self.banner.clear()
-            self.model.spawn(self.model.undo_switch(self._last_switch), "undo-switch")
-            self._last_switch = None
+            self.model.spawn(self.model.undo_switch(switch), "undo-switch")
+            self.banner.last_switch = None
         elif action == ACTION_MODEL:
             self.open_settings(Setting.MODEL)
         elif action == ACTION_SETTINGS:
@@ -229,19 +221,8 @@ class QtMainWindow(QMainWindow):
             self.model.start_session()
 
     def _on_mic_toggled(self, on: bool) -> None:
-        self.model.session.set_mic_muted(not on)
-        self._update_live()
-
-    def _on_push_to_talk(self, pressed: bool) -> None:
-        controller = self.model.session.controller
-        if controller is not None:
-            controller.push_to_talk(pressed)
-
-    def send_snapshot(self) -> None:
-        if not self.model.video.snapshot():
-            self.status.showMessage("No video source to snapshot.", 3000)
-        else:
-            self.status.showMessage("Sharp snapshot sent.", 2000)
+        self.model.set_mic_muted(not on)
+        self.controls.update_live()
 
     # -- video -----------------------------------------------------------------------------
 
@@ -267,35 +248,13 @@ class QtMainWindow(QMainWindow):
             text = f"{region.x},{region.y},{region.width},{region.height}"
             await self.select_source(f"screen:{monitor.index}", text)
 
-    def _on_video_changed(self, event: VideoChanged) -> None:
-        if event.error:
-            self.banner.show_message(BannerMessage(f"Video stopped: {event.error}", "warning"))
-        self._update_live()
-
     # -- periodic --------------------------------------------------------------------------
 
-    def _update_live(self) -> None:
-        video = self.model.video
-        controller = self.model.session.controller
-        connected = controller is not None and controller.state is core.ConnectionState.LIVE
-        sending = connected and video.sending
-        mic = (
-            connected
-            and self.model.session.audio_state.mic
-            and self.controls.mic_button.isChecked()
-        )
-        self.controls.set_live(
-            sending and video.kind in SCREEN_KINDS, sending and video.kind in CAMERA_KINDS, mic
-        )
-
     def _on_figures_due(self) -> None:
-        controller = self.model.session.controller
+        controller = self.model.controller
         self.status.update_figures(controller.stats if controller else None, time.monotonic())
         self.inspector.set_loop_lag(self.model.lag.p99_ms(), self.model.lag.max_ms())
-        self._update_live()
-
-    def _on_level_due(self) -> None:
-        self.controls.set_level(self.model.session.audio.level)
+        self.controls.update_live()
 
     # -- settings --------------------------------------------------------------------------
 
@@ -356,6 +315,6 @@ class QtMainWindow(QMainWindow):
                 pressed = kind == QEvent.Type.KeyPress
                 if pressed != self._ptt_held:
                     self._ptt_held = pressed
-                    self._on_push_to_talk(pressed)
+                    self.model.push_to_talk(pressed)
                 return True
         return super().eventFilter(watched, event)

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from liveview.ui.video_host import VideoChanged, VideoHost
+from liveview.core.video_host import VideoChanged, VideoHost
 
 POLL_INTERVAL_MS = 250
 

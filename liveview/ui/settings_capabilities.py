@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+from liveview.core.prefs import Prefs
 from liveview.core.settings import Backend, SessionSettings, choose_backend, unavailable
 from liveview.errors import Setting
 from liveview.protocol.catalogue import lookup
-from liveview.ui.prefs import Prefs
 
 if TYPE_CHECKING:
     from liveview.ui.settings_dialog import QtSettingsDialog

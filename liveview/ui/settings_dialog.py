@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from liveview.core.model_list import ModelList, catalogue_list
+from liveview.core.prefs import ECHO_MODES, NEEDS_NEW_SESSION, Prefs
 from liveview.core.settings import VOICES, Backend
 from liveview.errors import Setting
 from liveview.protocol.catalogue import MEDIA_RESOLUTIONS
-from liveview.ui.prefs import ECHO_MODES, NEEDS_NEW_SESSION, Prefs
 from liveview.ui.settings_capabilities import QtCapabilities
 
 BACKENDS = (

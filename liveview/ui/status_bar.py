@@ -6,7 +6,8 @@ import time
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
-from liveview.core.events import ConnectionState
+from liveview.core.bus import EventBus
+from liveview.core.events import ConnectionState, SessionOpening, StateChanged
 from liveview.core.stats import SessionStats
 
 _STATE_TEXT = {
@@ -27,7 +28,9 @@ def format_duration(seconds: float) -> str:
 
 
 class QtSessionStatusBar(QStatusBar):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """The session's state and backend from the bus; the figures from `update_figures`."""
+
+    def __init__(self, bus: EventBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.backend = QLabel("no session", self)
         self.state = QLabel(self)
@@ -49,6 +52,8 @@ class QtSessionStatusBar(QStatusBar):
             self.addPermanentWidget(label)
         self._started_at: float | None = None
         self.set_state(ConnectionState.IDLE)
+        bus.on(StateChanged, lambda e: self.set_state(e.state, e.detail))
+        bus.on(SessionOpening, lambda e: self.set_backend(e.description))
 
     def set_backend(self, description: str) -> None:
         self.backend.setText(description)

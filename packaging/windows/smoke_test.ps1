@@ -52,6 +52,8 @@ foreach ($pattern in Get-Content (Join-Path $root "packaging\smoke_patterns.txt"
     if ($hit.Success) { Fail "output contains '$pattern': $($hit.Value)" }
 }
 if ($out -notmatch "(?m)^liveview self-test: OK") { Fail "no ready line 'liveview self-test: OK'" }
+# Issue 15: the bundle reads text offline (RapidOCR's models and onnxruntime must be in it).
+if ($out -notmatch "(?m)^  ok  ocr ") { Fail "no 'ok  ocr' step: text recognition is missing from the bundle" }
 $faults = Join-Path $logDir "liveview-faults.log"
 if ((Test-Path $faults) -and ((Get-Item $faults).Length -gt 0)) {
     Fail "native crash logged: $(Get-Content $faults -TotalCount 5)"

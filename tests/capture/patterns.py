@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -71,16 +69,3 @@ def numbered_frames(count: int, width: int = 160, height: int = 120) -> list[np.
 
 def frame_number(image: np.ndarray) -> int:
     return round(float(image.mean()) / 10)
-
-
-def wait_until(
-    predicate: Callable[[], bool], timeout_s: float = 10.0, step: Callable[[], None] | None = None
-) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if step is not None:
-            step()
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False

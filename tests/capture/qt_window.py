@@ -39,7 +39,8 @@ def pattern_on_screen(qtbot: Any, image: np.ndarray, x: int, y: int) -> Iterator
     """Show `image` at (x, y) and wait until the screen really shows it (grabbed and compared)."""
     from liveview.capture import Region, ScreenSource
     from liveview.encode import to_bgr
-    from tests.capture.patterns import psnr, wait_until
+    from tests.capture.patterns import psnr
+    from tests.support.waiting import wait_until
 
     window = PatternWindow(image, x, y)
     qtbot.addWidget(window)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import http.server
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import pytest
 from liveview.capture import CameraKind, CameraSource, FrameProducer, list_cameras, open_source
 from liveview.errors import CaptureError, ConfigError, LiveViewError
 from tests.capture.patterns import frame_number, numbered_frames, write_video
+from tests.support.net import closed_port
 
 FPS = 20.0
 COUNT = 12
@@ -138,15 +138,8 @@ async def test_mjpeg_stream_that_dies_gives_an_error_event(http_base: str) -> No
     assert "127.0.0.1" in producer.describe()
 
 
-def _closed_port() -> int:
-    """A loopback port nobody listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_unreachable_stream_fails_to_start() -> None:
-    producer = FrameProducer(CameraSource(f"http://127.0.0.1:{_closed_port()}/x", CameraKind.URL))
+    producer = FrameProducer(CameraSource(f"http://127.0.0.1:{closed_port()}/x", CameraKind.URL))
     with pytest.raises(CaptureError, match="could not be opened"):
         await producer.start()
     assert not producer.running

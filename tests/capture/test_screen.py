@@ -17,7 +17,8 @@ from liveview.capture import FrameProducer, Region, ScreenSource, list_monitors,
 from liveview.capture.screen import open_mss
 from liveview.encode import decode_jpeg, encode_jpeg, to_bgr
 from liveview.errors import CaptureError, ConfigError
-from tests.capture.patterns import make_pattern, needs_display, psnr, shrink, wait_until
+from tests.capture.patterns import make_pattern, needs_display, psnr, shrink
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.x11, needs_display]
 

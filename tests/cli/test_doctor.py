@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.server
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +16,7 @@ import pytest
 
 from liveview.cli import doctor
 from liveview.cli.doctor import CheckResult, DoctorOptions, Status
+from tests.support.net import closed_port
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_KEY = "AIzaFAKE-doctor-test-key-0123456789"
@@ -163,14 +163,8 @@ def test_rejected_key_fails_and_is_never_printed(monkeypatch: pytest.MonkeyPatch
     assert doctor.exit_code(results) == 1
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_unreachable_endpoint_says_could_not_reach(monkeypatch: pytest.MonkeyPatch) -> None:
-    base = f"http://127.0.0.1:{_closed_port()}"
+    base = f"http://127.0.0.1:{closed_port()}"
     no_key = _by_key(doctor.run_checks(DoctorOptions(api_base=base, timeout_s=2)))
     assert no_key["endpoint"].status is Status.WARN  # the local server still works offline
     assert "could not reach" in no_key["endpoint"].detail

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from liveview.core.backoff import Backoff
-from liveview.core.mic_backlog import MicBacklog, MicChunk
+from liveview.core.mic_backlog import MicBacklog
+from liveview.protocol.messages import AudioChunk
 
 
 def test_backoff_grows_with_jitter_and_caps_attempts() -> None:
@@ -24,8 +25,8 @@ def test_a_stable_connection_resets_the_counter() -> None:
     assert b.next_delay_s() is not None
 
 
-def chunk(i: int, ms: int = 20) -> MicChunk:
-    return MicChunk(bytes([i % 256]) * (32 * ms), 16_000, float(i))
+def chunk(i: int, ms: int = 20) -> AudioChunk:
+    return AudioChunk(bytes([i % 256]) * (32 * ms), 16_000, float(i))
 
 
 def test_backlog_keeps_order_and_drops_oldest_past_its_bound() -> None:

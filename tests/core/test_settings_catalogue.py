@@ -20,7 +20,7 @@ from liveview.protocol.setup_rules import refusals
 from liveview.server import LocalLiveServer
 from liveview.transport.client import LiveConnection
 from liveview.transport.endpoint import local_endpoint
-from tests.oracle import validate_client_message
+from tests.support.oracle import validate_client_message
 
 
 def built(settings: SessionSettings) -> dict:
@@ -129,8 +129,8 @@ async def test_liveviews_default_setup_for_every_model_is_accepted(model: str) -
     text replies) validates against the SDK's types and opens a session with the strict local
     server."""
     settings = SessionSettings(model=model, functions=True, video_enabled=True)
-    setup = msg.build_setup(settings.setup_config())
-    validate_client_message(setup)
+    setup = msg.Setup(settings.setup_config())
+    validate_client_message(setup.to_wire())
     async with LocalLiveServer(use_espeak=False) as server:
         conn = await LiveConnection.open(local_endpoint(server.url), setup)
         await conn.close()

@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,10 +22,12 @@ import numpy as np
 import pytest
 from google.genai import types
 
-from liveview.capture.base import Frame, FrameSource
-from liveview.capture.runner import FrameProducer
+from liveview.capture.base import FrameSource
 from liveview.core import events as core
+from liveview.core.backend import LocalServerKeeper
+from liveview.core.bus import EventBus
 from liveview.core.controller import SessionController
+from liveview.core.runtime import SessionPlan, SessionRuntime
 from liveview.core.settings import (
     Backend,
     SessionSettings,
@@ -37,9 +38,9 @@ from liveview.core.tools import (
     SourceSwitched,
     ToolBox,
     VideoPausedByModel,
-    VideoSlot,
     plan_crop,
 )
+from liveview.core.video_host import VideoHost
 from liveview.core.video_pipeline import VideoPipeline, VideoSettings
 from liveview.encode import decode_jpeg
 from liveview.errors import ConfigError
@@ -49,9 +50,11 @@ from liveview.protocol.catalogue import LOCAL_MODEL
 from liveview.server import LocalLiveServer
 from liveview.server.records import ConnectionInfo
 from liveview.server.tools import ToolExchange
-from liveview.transport.endpoint import local_endpoint
+from liveview.transport.wire import Direction
 from tests.capture.patterns import make_pattern, needs_display, psnr
-from tests.oracle import validate_client_message
+from tests.support.oracle import validate_client_message
+from tests.support.still import StillSource
+from tests.support.waiting import eventually
 
 GUARD_S = 30.0  # a hang guard, not a speed target
 SOURCE_W, SOURCE_H = 1920, 1080  # regular frames: 960x540 (the default 1024 px cap, 1/2)
@@ -66,35 +69,6 @@ def detailed_pattern(width: int = SOURCE_W, height: int = SOURCE_H) -> np.ndarra
             (0, 0, 0), 1, cv2.LINE_8,
         )  # fmt: skip
     return image
-
-
-class StillSource(FrameSource):
-    """A deterministic source: the same picture at 10 fps. `gate` (when given) holds open()
-    until it is set, like a camera that takes its time to start."""
-
-    def __init__(self, image: np.ndarray, gate: threading.Event | None = None) -> None:
-        self.image = image
-        self.gate = gate
-        self._seq = 0
-
-    @property
-    def frame_interval_s(self) -> float | None:
-        return 0.1
-
-    def open(self) -> None:
-        if self.gate is not None and not self.gate.wait(GUARD_S):
-            raise ConfigError("the test never opened the gate")
-
-    def read(self) -> Frame:
-        time.sleep(0.1)
-        self._seq += 1
-        return Frame(self.image.copy(), time.monotonic(), self._seq, "a still picture")
-
-    def close(self) -> None:
-        pass
-
-    def describe(self) -> str:
-        return "a still picture"
 
 
 class Recorder:
@@ -122,7 +96,7 @@ class Live:
     server: LocalLiveServer
     controller: SessionController
     pipeline: VideoPipeline
-    slot: VideoSlot
+    slot: VideoHost
     toolbox: ToolBox
     events: Recorder
 
@@ -160,7 +134,9 @@ class Live:
 
     def sent_messages(self, kind: str) -> list[core.WireMessage]:
         return [
-            e for e in self.events.of(core.WireMessage) if e.direction == "out" and e.kind == kind
+            e
+            for e in self.events.of(core.WireMessage)
+            if e.direction is Direction.OUT and e.kind == kind
         ]
 
 
@@ -168,35 +144,37 @@ class Live:
 async def live(
     source: FrameSource, *, fps: float = 1.0, allow_switch: bool = True
 ) -> AsyncIterator[Live]:
+    """A session as liveview runs one (core/runtime.py) on the local server, showing `source`."""
     # A crop follows its answer at once; an error answer is followed by no frame, so the
     # server need not wait its default 5 s for one before it replies.
     async with LocalLiveServer(
         use_espeak=False, tool_frame_wait_s=1.0, audio_pacing=0.25
     ) as server:
         settings = SessionSettings(
-            backend=Backend.LOCAL, model=LOCAL_MODEL, audio_replies=False, functions=True,
-            video_enabled=True,
+            backend=Backend.LOCAL, url=server.url, model=LOCAL_MODEL, audio_replies=False,
+            functions=True, video_enabled=True, allow_source_switch=allow_switch,
         )  # fmt: skip
-        controller = SessionController(settings, local_endpoint(server.url))
-        pipeline = VideoPipeline(
-            FrameProducer(source), VideoSettings(fps=fps), controller.submit_video_frame
-        )
-        slot = VideoSlot(controller, pipeline, "test")
-        toolbox = ToolBox(slot, notify=controller.notify, allow_source_switch=allow_switch)
-        controller.tool_handler = toolbox
+        bus, video, keeper = EventBus(), VideoHost(), LocalServerKeeper()
         recorder = Recorder()
-        controller.subscribe(recorder)
-        session = asyncio.create_task(controller.run(), name="session")
-        video = asyncio.create_task(slot.run(), name="video")
+        bus.subscribe(recorder)
+        video.subscribe(bus.emit)
+        await video.use(source, "test", VideoSettings(fps=fps))
+        runtime = SessionRuntime(
+            SessionPlan(settings, video=VideoSettings(fps=fps)),
+            bus=bus,
+            video=video,
+            local_server=keeper,
+        )
+        session = asyncio.create_task(runtime.run(), name="session")
         try:
-            async with asyncio.timeout(GUARD_S):
-                while controller.state is not core.ConnectionState.LIVE:
-                    await asyncio.sleep(0.02)
-            yield Live(server, controller, pipeline, slot, toolbox, recorder)
+            await eventually(lambda: runtime.live, GUARD_S, "the session to be live")
+            assert runtime.controller is not None and runtime.toolbox is not None
+            assert video.pipeline is not None
+            yield Live(server, runtime.controller, video.pipeline, video, runtime.toolbox, recorder)
         finally:
-            controller.stop()
-            video.cancel()
-            await asyncio.gather(session, video, return_exceptions=True)
+            runtime.stop()
+            await asyncio.gather(session, return_exceptions=True)
+            await video.aclose()
 
 
 async def first_frame_sent(session: Live) -> None:
@@ -280,11 +258,8 @@ async def test_zoom_sends_that_region_of_the_source_at_full_detail() -> None:
         assert psnr(crop, truth) > psnr(from_regular, truth) + 5
         (answered,) = session.events.of(core.ToolAnswered)
         assert answered.call_id == exchange.call_id
-        validate_client_message(
-            msg.build_tool_response(
-                [msg.FunctionResponse(answered.call_id, answered.name, answered.result)]
-            )
-        )
+        answer = msg.FunctionResponse(answered.call_id, answered.name, answered.result)
+        validate_client_message(msg.ToolResponse((answer,)).to_wire())
 
 
 async def test_a_region_outside_the_frame_gets_an_error_answer_and_the_session_goes_on() -> None:
@@ -381,7 +356,7 @@ async def test_list_sources_and_pause_resume_through_the_server() -> None:
 
 
 async def test_every_declared_function_is_handled_and_others_are_declined() -> None:
-    toolbox = ToolBox(VideoSlot(None, None, None))  # type: ignore[arg-type]
+    toolbox = ToolBox(VideoHost())
     for decl in LIVEVIEW_FUNCTIONS:
         if decl.name in ("list_sources", "switch_source"):
             continue  # they probe devices; covered against the server

@@ -28,7 +28,8 @@ from liveview.desktop.hotkeys import (
 )
 from liveview.desktop.hotkeys_x11 import X11Hotkeys, open_x11_backend
 from liveview.errors import ConfigError
-from tests.desktop.x11 import AppWindow, private_display, wait_for
+from tests.desktop.x11 import AppWindow, private_display
+from tests.support.waiting import wait_until as wait_for
 
 # --- bindings ------------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-from tests.desktop.x11 import tray_host, wait_for
+from tests.desktop.x11 import tray_host
+from tests.support.waiting import wait_until as wait_for
 
 pytestmark = pytest.mark.x11
 

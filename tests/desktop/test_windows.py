@@ -18,7 +18,8 @@ from liveview.desktop.windows import (
 )
 from liveview.desktop.windows_x11 import X11WindowLister
 from tests.capture.patterns import make_pattern, psnr, shrink
-from tests.desktop.x11 import AppWindow, private_display, wait_for
+from tests.desktop.x11 import AppWindow, private_display
+from tests.support.waiting import wait_until as wait_for
 
 pytestmark = pytest.mark.x11
 

@@ -8,21 +8,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+
+from tests.support.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 20.0
-
-
-def wait_for(predicate: Callable[[], bool], timeout_s: float = 10.0, step_s: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step_s)
-    return predicate()
 
 
 def window_manager_running(env: dict[str, str] | None = None) -> bool:
@@ -138,7 +130,7 @@ def private_display(*, with_wm: bool) -> Iterator[dict[str, str]]:
     env = dict(os.environ, DISPLAY=f":{number}")
     wm: subprocess.Popen[bytes] | None = None
     try:
-        ready = wait_for(
+        ready = wait_until(
             lambda: (
                 subprocess.run(["xdpyinfo"], capture_output=True, env=env, check=False).returncode
                 == 0
@@ -164,7 +156,7 @@ def start_openbox(env: dict[str, str]) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         ["openbox", "--sm-disable"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    assert wait_for(lambda: window_manager_running(env), timeout_s=10), "openbox did not start"
+    assert wait_until(lambda: window_manager_running(env), timeout_s=10), "openbox did not start"
     return process
 
 
@@ -195,7 +187,7 @@ def tray_host(env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[by
         stderr=subprocess.DEVNULL,
     )
     try:
-        owned = wait_for(lambda: _tray_owned(run_env), timeout_s=10)
+        owned = wait_until(lambda: _tray_owned(run_env), timeout_s=10)
         assert owned, "trayer did not take the system tray selection"
         yield process
     finally:

@@ -180,7 +180,10 @@ def test_the_smoke_test_times_out_without_gnu_timeout(tmp_path: Path) -> None:
     assert done.returncode == 1 and "timed out after 2 s" in done.stderr, done.stderr
     assert time.monotonic() - started < 20
     quick = tmp_path / "quick"
-    quick.write_text("#!/bin/sh\necho 'liveview self-test: OK (version 0, fake)'\n")
+    quick.write_text(
+        "#!/bin/sh\necho '  ok  ocr read a line exactly'\n"
+        "echo 'liveview self-test: OK (version 0, fake)'\n"
+    )
     quick.chmod(0o755)
     done = subprocess.run(["bash", str(ROOT / "packaging" / "smoke_test.sh"), str(quick)],
                           env=env, capture_output=True, text=True, timeout=60)  # fmt: skip

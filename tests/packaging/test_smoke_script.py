@@ -15,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SMOKE = ROOT / "packaging" / "smoke_test.sh"
 READY = "liveview self-test: OK (version 0.1.0, fake)"
+OCR = "  ok  ocr read 'quiet river lamp' exactly"
 
 
 def _fake_binary(tmp_path: Path, output: str, code: int = 0) -> Path:
@@ -31,7 +32,7 @@ def _smoke(tmp_path: Path, binary: Path | str) -> subprocess.CompletedProcess[st
 
 
 def test_a_clean_run_passes(tmp_path: Path) -> None:
-    result = _smoke(tmp_path, _fake_binary(tmp_path, f"  ok  imports 98 modules\n{READY}"))
+    result = _smoke(tmp_path, _fake_binary(tmp_path, f"  ok  imports 98 modules\n{OCR}\n{READY}"))
     assert result.returncode == 0, result.stderr
     assert "smoke test passed" in result.stdout
 
@@ -52,6 +53,11 @@ def test_any_sign_of_a_broken_bundle_fails_even_with_exit_0(tmp_path: Path, bad_
     result = _smoke(tmp_path, _fake_binary(tmp_path, f"{bad_line}\n{READY}"))
     assert result.returncode == 1
     assert "SMOKE TEST FAILED" in result.stderr
+
+
+def test_a_bundle_that_cannot_read_text_fails(tmp_path: Path) -> None:
+    result = _smoke(tmp_path, _fake_binary(tmp_path, f"  ok  imports 98 modules\n{READY}"))
+    assert result.returncode == 1 and "text recognition is missing" in result.stderr
 
 
 def test_no_ready_line_or_a_bad_exit_code_fails(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from liveview.protocol import messages as m
-from tests.oracle import validate_client_message
+from tests.support.oracle import validate_client_message
 
 FULL_SETUP = m.SetupConfig(
     model="gemini-3.1-flash-live-preview",
@@ -46,9 +46,9 @@ FULL_SETUP = m.SetupConfig(
     proactive_audio=True,
 )
 
-BUILT = {
-    "setup_full": m.build_setup(FULL_SETUP),
-    "setup_minimal": m.build_setup(
+MESSAGES: dict[str, m.ClientMessage] = {
+    "setup_full": m.Setup(FULL_SETUP),
+    "setup_minimal": m.Setup(
         m.SetupConfig(
             model="models/x",
             session_resumption=False,
@@ -56,28 +56,30 @@ BUILT = {
             output_transcription=False,
         )
     ),
-    "audio": m.build_audio(b"\x01\x00\x02\x00"),
-    "audio_24k": m.build_audio(b"\x01\x00", sample_rate_hz=24_000),
-    "video": m.build_video(b"\xff\xd8\xff\xe0jpeg"),
-    "text": m.build_realtime_text("hello"),
-    "activity_start": m.build_activity_start(),
-    "activity_end": m.build_activity_end(),
-    "audio_stream_end": m.build_audio_stream_end(),
-    "client_text": m.build_client_text("what is on screen?"),
-    "client_turns": m.build_client_turns(
-        [{"role": "user", "parts": [{"text": "a"}]}], turn_complete=False
-    ),
-    "tool_response": m.build_tool_response(
-        [m.FunctionResponse("call-1", "take_snapshot", {"result": "sent"})]
+    "audio": m.AudioChunk(b"\x01\x00\x02\x00"),
+    "audio_24k": m.AudioChunk(b"\x01\x00", sample_rate_hz=24_000),
+    "video": m.VideoFrame(b"\xff\xd8\xff\xe0jpeg"),
+    "text": m.RealtimeText("hello"),
+    "activity_start": m.ActivityStart(),
+    "activity_end": m.ActivityEnd(),
+    "audio_stream_end": m.AudioStreamEnd(),
+    "client_text": m.ClientTurns.typed("what is on screen?"),
+    "client_turns": m.ClientTurns((m.Turn("user", "a"), m.Turn("model", "b")), turn_complete=False),
+    "tool_response": m.ToolResponse(
+        (
+            m.FunctionResponse("call-1", "take_snapshot", {"result": "sent"}),
+            m.FunctionResponse("call-2", "pause_video", {"ok": 1}, "SILENT", will_continue=True),
+        )
     ),
 }
+BUILT = {name: message.to_wire() for name, message in MESSAGES.items()}
 
 
 @pytest.mark.parametrize("name", sorted(BUILT))
-def test_every_builder_validates_against_the_official_sdk(name: str) -> None:
+def test_every_message_validates_against_the_official_sdk(name: str) -> None:
     message = BUILT[name]
-    assert len(message) == 1
-    validate_client_message(json.loads(m.to_json(message)))
+    assert len(message) == 1, "exactly one top-level field"
+    validate_client_message(json.loads(m.to_json(MESSAGES[name])))
 
 
 def test_full_setup_carries_every_field_where_the_service_expects_it() -> None:
@@ -157,11 +159,37 @@ def test_media_blobs_are_base64_with_mime() -> None:
         ("client_text", "clientContent"),
         ("tool_response", "toolResponse"),
         ("audio_stream_end", "realtimeInput.audioStreamEnd"),
+        ("activity_start", "realtimeInput.activityStart"),
+        ("activity_end", "realtimeInput.activityEnd"),
+        ("text", "realtimeInput.text"),
     ],
 )
 def test_message_kind(name: str, kind: str) -> None:
-    assert m.message_kind(BUILT[name]) == kind
+    message = MESSAGES[name]
+    assert message.kind == kind
+    top = kind.split(".")[0]
+    assert set(BUILT[name]) == {top}
+
+
+def test_roles_scheduling_and_will_continue_reach_the_wire() -> None:
+    turns = BUILT["client_turns"]["clientContent"]
+    assert [t["role"] for t in turns["turns"]] == ["user", "model"]
+    assert turns["turnComplete"] is False
+    responses = BUILT["tool_response"]["toolResponse"]["functionResponses"]
+    assert "scheduling" not in responses[0] and "willContinue" not in responses[0]
+    assert (responses[1]["scheduling"], responses[1]["willContinue"]) == ("SILENT", True)
+
+
+def test_an_audio_chunk_knows_its_length_and_keeps_its_capture_time_out_of_equality() -> None:
+    chunk = m.AudioChunk(b"\x00\x00" * 320, captured_at=5.0)
+    assert chunk.duration_s == 0.02 == m.pcm_duration_s(chunk.pcm, 16_000)
+    assert chunk == m.AudioChunk(b"\x00\x00" * 320, captured_at=9.0)
+
+
+def test_the_base_message_has_no_wire_form() -> None:
+    with pytest.raises(NotImplementedError):
+        m.ClientMessage().to_wire()
 
 
 def test_to_json_is_compact() -> None:
-    assert m.to_json({"a": {"b": 1}}) == '{"a":{"b":1}}'
+    assert m.to_json(m.RealtimeText("a b")) == '{"realtimeInput":{"text":"a b"}}'

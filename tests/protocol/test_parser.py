@@ -9,7 +9,7 @@ import pytest
 from liveview.errors import RemoteProtocolError
 from liveview.protocol import events as ev
 from liveview.protocol.parser import audio_sample_rate_hz, parse_duration_s, parse_server_message
-from tests.oracle import validate_server_message
+from tests.support.oracle import validate_server_message
 
 PCM = b"\x00\x01" * 8
 B64 = base64.b64encode(PCM).decode()

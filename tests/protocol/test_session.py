@@ -9,7 +9,7 @@ from liveview.protocol import events as ev
 from liveview.protocol import messages as m
 from liveview.protocol.session import LiveSession, SessionState
 
-SETUP = m.build_setup(m.SetupConfig(model="x"))
+SETUP = m.Setup(m.SetupConfig(model="x"))
 
 
 def active_session() -> LiveSession:
@@ -23,20 +23,20 @@ def test_setup_is_first_and_returns_wire_text() -> None:
     s = LiveSession()
     assert s.state is SessionState.IDLE
     wire = s.send(SETUP)
-    assert json.loads(wire) == SETUP
+    assert json.loads(wire) == SETUP.to_wire()
     assert s.state is SessionState.SETUP_SENT
 
 
 @pytest.mark.parametrize(
     "message",
     [
-        m.build_audio(b"\0\0"),
-        m.build_video(b"j"),
-        m.build_client_text("hi"),
-        m.build_tool_response([]),
+        m.AudioChunk(b"\0\0"),
+        m.VideoFrame(b"j"),
+        m.ClientTurns.typed("hi"),
+        m.ToolResponse(()),
     ],
 )
-def test_media_before_setup_is_refused(message: dict[str, object]) -> None:
+def test_media_before_setup_is_refused(message: m.ClientMessage) -> None:
     s = LiveSession()
     with pytest.raises(LocalProtocolError, match="before setup"):
         s.send(message)
@@ -45,12 +45,12 @@ def test_media_before_setup_is_refused(message: dict[str, object]) -> None:
 def test_media_before_setup_complete_is_refused() -> None:
     s = LiveSession()
     s.send(SETUP)
-    assert not s.can_send("realtimeInput")
+    assert not s.can_send(m.VideoFrame)
     with pytest.raises(LocalProtocolError, match="before setupComplete"):
-        s.send(m.build_video(b"jpeg"))
+        s.send(m.VideoFrame(b"jpeg"))
     s.receive('{"setupComplete": {}}', now=0.0)
-    assert s.can_send("realtimeInput")
-    s.send(m.build_video(b"jpeg"))
+    assert s.can_send(m.VideoFrame)
+    s.send(m.VideoFrame(b"jpeg"))
     assert s.client_messages_sent == 2
 
 
@@ -59,19 +59,17 @@ def test_setup_twice_is_refused() -> None:
         active_session().send(SETUP)
 
 
-def test_malformed_client_messages_are_refused() -> None:
+def test_only_typed_client_messages_are_sent() -> None:
     s = LiveSession()
-    with pytest.raises(LocalProtocolError, match="exactly one"):
-        s.send({"setup": {}, "clientContent": {}})
-    with pytest.raises(LocalProtocolError, match="not a Live client message"):
-        s.send({"bogus": {}})
+    with pytest.raises(LocalProtocolError, match="dict is not a Live client message"):
+        s.send({"setup": {}})  # type: ignore[arg-type]
 
 
 def test_closed_session_refuses_both_ways() -> None:
     s = active_session()
     s.close()
     with pytest.raises(LocalProtocolError, match="closed"):
-        s.send(m.build_audio(b"\0\0"))
+        s.send(m.AudioChunk(b"\0\0"))
     with pytest.raises(RemoteProtocolError, match="after the session closed"):
         s.receive('{"setupComplete": {}}', now=0.0)
 
@@ -128,5 +126,5 @@ def test_pending_tool_calls_follow_calls_cancellations_and_responses() -> None:
     )
     assert s.pending_tool_calls == {"a": "f", "b": "g", "c": "h"}
     s.receive('{"toolCallCancellation": {"ids": ["b"]}}', now=0.0)
-    s.send(m.build_tool_response([m.FunctionResponse("a", "f", {"ok": True})]))
+    s.send(m.ToolResponse((m.FunctionResponse("a", "f", {"ok": True}),)))
     assert s.pending_tool_calls == {"c": "h"}

@@ -4,7 +4,7 @@ type, field, kind and enum value the server checks against, regenerated here and
 from __future__ import annotations
 
 from liveview.server import client_schema as table
-from tests.oracle import sdk_client_schema
+from tests.support.oracle import sdk_client_schema
 
 
 def _reachable(messages: dict[str, dict[str, tuple[str, str, bool]]]) -> set[str]:

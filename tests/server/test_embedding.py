@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from liveview.server import LocalLiveServer, running_in_thread
-from tests.server.peer import client_text, closed_with, open_peer, reply_text
+from tests.support.peer import client_text, closed_with, open_peer, reply_text
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -12,8 +12,8 @@ from websockets.exceptions import InvalidStatus
 
 from liveview.errors import ConfigError
 from liveview.server import Fault, FaultSwitches, LocalLiveServer, parse_fault_spec
-from tests.oracle import validate_server_message
-from tests.server.peer import (
+from tests.support.oracle import validate_server_message
+from tests.support.peer import (
     GEMINI_PATH,
     audio,
     client_text,

@@ -12,7 +12,7 @@ import pytest
 
 from liveview.server import LocalLiveServer
 from liveview.server.texts import fit_reason
-from tests.server.peer import (
+from tests.support.peer import (
     Msg,
     client_text,
     closed_with,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from liveview.server import LocalLiveServer
-from tests.server.peer import (
+from tests.support.peer import (
     Msg,
     Peer,
     client_text,

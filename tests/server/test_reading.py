@@ -22,7 +22,7 @@ from liveview.encode import encode_jpeg
 from liveview.server import LocalLiveServer
 from liveview.server.ocr_engine import OcrEngine
 from liveview.server.reading import ScreenReader, frame_key, set_shared_reader
-from tests.server.peer import client_text, open_peer, reply_text, text_setup, video
+from tests.support.peer import client_text, open_peer, reply_text, text_setup, video
 
 TURN_S = 120.0
 ZOOM_DECL = {

@@ -17,7 +17,7 @@ from liveview.bench.legibility_score import levenshtein
 from liveview.bench.pages import SANS, WORDS
 from liveview.capture import Region, ScreenSource
 from liveview.server.reading import READ_BUDGET_ENV
-from tests.capture.patterns import wait_until
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.x11
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from liveview.server import LocalLiveServer
-from tests.server.peer import audio, client_text, open_peer, text_setup
+from tests.support.peer import audio, client_text, open_peer, text_setup
 
 
 async def test_record_file_holds_every_message_unchanged(tmp_path: Path) -> None:

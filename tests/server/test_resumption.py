@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from liveview.server import LocalLiveServer
 from liveview.server.resumption import Conversation, HandleStore
-from tests.server.peer import (
+from tests.support.peer import (
     Msg,
     client_text,
     closed_with,

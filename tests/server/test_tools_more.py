@@ -13,8 +13,8 @@ from liveview.core.tool_declarations import scheduling_for
 from liveview.protocol import messages as msg
 from liveview.server import LocalLiveServer
 from liveview.server.tools import tool_request
-from tests.oracle import validate_client_message
-from tests.server.peer import Msg, Peer, client_text, open_peer, reply_text, text_setup
+from tests.support.oracle import validate_client_message
+from tests.support.peer import Msg, Peer, client_text, open_peer, reply_text, text_setup
 
 SETTINGS = SessionSettings(functions=True, audio_replies=False)
 
@@ -36,9 +36,9 @@ async def call_and_answer(peer: Peer, text: str, answer: dict[str, Any]) -> tupl
     non_blocking = SETTINGS.is_non_blocking(call["name"])
     scheduling = scheduling_for(call["name"], answer) if non_blocking else None
     reply = msg.FunctionResponse(call["id"], call["name"], answer, scheduling=scheduling)
-    response = msg.build_tool_response([reply])
-    validate_client_message(response)
-    await peer.send(response)
+    response = msg.ToolResponse((reply,))
+    validate_client_message(response.to_wire())
+    await peer.send(response.to_wire())
     said = reply_text(await peer.turn())
     if non_blocking:
         assert "without waiting" in said, "a non-blocking call does not hold the reply"

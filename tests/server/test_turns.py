@@ -8,7 +8,7 @@ import base64
 import numpy as np
 
 from liveview.server import LocalLiveServer
-from tests.server.peer import (
+from tests.support.peer import (
     Msg,
     Peer,
     audio,

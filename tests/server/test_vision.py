@@ -8,7 +8,7 @@ import pytest
 
 from liveview.server import LocalLiveServer
 from liveview.server.vision import FrameDecodeError, analyse_jpeg, describe
-from tests.server.peer import client_text, jpeg_of, open_peer, reply_text, solid_jpeg, video
+from tests.support.peer import client_text, jpeg_of, open_peer, reply_text, solid_jpeg, video
 
 
 def qr_jpeg(text: str) -> bytes:

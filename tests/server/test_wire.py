@@ -9,7 +9,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from liveview.server import PATHS, LocalLiveServer
-from tests.server.peer import (
+from tests.support.peer import (
     GEMINI_PATH,
     audio_setup,
     client_text,

@@ -21,11 +21,18 @@ from liveview.errors import (
 from liveview.protocol import events as ev
 from liveview.protocol.messages import (
     ActivityDetection,
+    ActivityEnd,
+    ActivityStart,
+    AudioChunk,
+    AudioStreamEnd,
+    ClientTurns,
     FunctionDeclaration,
     FunctionResponse,
+    RealtimeText,
+    Setup,
     SetupConfig,
-    build_setup,
-    message_kind,
+    ToolResponse,
+    VideoFrame,
 )
 from liveview.protocol.session import SessionState
 from liveview.server import LocalLiveServer, texts
@@ -38,9 +45,10 @@ from liveview.transport import (
     local_endpoint,
 )
 from liveview.transport.endpoint import Endpoint
+from liveview.transport.wire import WireRecord
 
 KEY = "AIzaSyLOCALKEY-abcdefghijklmnopqrstuvwx"
-TEXT_SETUP = build_setup(SetupConfig(model="gemini-test", response_modalities=("TEXT",)))
+TEXT_SETUP = Setup(SetupConfig(model="gemini-test", response_modalities=("TEXT",)))
 FAST = {"open_timeout_s": 5.0, "setup_timeout_s": 5.0}
 
 
@@ -84,7 +92,7 @@ async def test_text_turn_is_answered(server: LocalLiveServer) -> None:
     conn = await LiveConnection.open(endpoint_of(server), TEXT_SETUP, **FAST)
     async with conn:
         assert conn.session.state is SessionState.ACTIVE
-        conn.send_text("hello from the transport tests")
+        conn.send(ClientTurns.typed("hello from the transport tests"))
         events = await collect_turn(conn)
     assert isinstance(events[0], ev.SetupComplete)  # nothing from setup is lost
     assert reply_text(events)
@@ -93,7 +101,7 @@ async def test_text_turn_is_answered(server: LocalLiveServer) -> None:
     assert conn.closed
     assert conn.session.state is SessionState.CLOSED
     received = server.received[0]
-    assert [message_kind(m) for m in received] == ["setup", "clientContent"]
+    assert server.connections[0].received_kinds == ["setup", "clientContent"]
     assert received[1]["clientContent"]["turns"][0]["parts"][0]["text"] == (
         "hello from the transport tests"
     )
@@ -105,24 +113,24 @@ async def test_text_turn_is_answered(server: LocalLiveServer) -> None:
 async def test_sending_and_receiving_run_concurrently(server: LocalLiveServer) -> None:
     conn = await LiveConnection.open(endpoint_of(server), TEXT_SETUP, **FAST)
     async with conn:
-        conn.send_text("describe what you see, at length please")
+        conn.send(ClientTurns.typed("describe what you see, at length please"))
         seen: list[ev.Event] = []
         sent_while_streaming = 0
         async for event in conn.events():
             seen.append(event)
             if isinstance(event, ev.ModelText) and sent_while_streaming < 3:
                 # Up while down: frames and silent audio go out in the middle of the reply.
-                conn.send_video(JPEG)
-                conn.send_audio(b"\x00\x00" * 320)
+                conn.send(VideoFrame(JPEG))
+                conn.send(AudioChunk(b"\x00\x00" * 320))
                 sent_while_streaming += 1
             if isinstance(event, ev.TurnComplete):
                 break
         assert sent_while_streaming >= 2, "the reply should stream in several parts"
         # A second turn on the same connection is answered too.
-        conn.send_text("and again")
+        conn.send(ClientTurns.typed("and again"))
         second = await collect_turn(conn)
     assert reply_text(second)
-    kinds = [message_kind(m) for m in server.received[0]]
+    kinds = server.connections[0].received_kinds
     assert kinds.count("realtimeInput.video") == sent_while_streaming
     assert kinds.count("realtimeInput.audio") == sent_while_streaming
     assert kinds[-1] == "clientContent"
@@ -133,17 +141,17 @@ async def test_many_messages_in_flight_both_ways(server: LocalLiveServer) -> Non
 
     async def pump_audio() -> None:
         for _ in range(50):
-            conn.send_audio(b"\x00\x00" * 320)  # silence: no barge-in
+            conn.send(AudioChunk(b"\x00\x00" * 320))  # silence: no barge-in
             await asyncio.sleep(0)
 
     async with conn, asyncio.TaskGroup() as tg:
-        conn.send_text("count the frames")
+        conn.send(ClientTurns.typed("count the frames"))
         tg.create_task(pump_audio(), name="test-pump-audio")
         events = await collect_turn(conn)
     assert reply_text(events)
     audio_sent = conn.stats.lanes.sent_audio
     assert audio_sent + conn.stats.lanes.audio_dropped == 50
-    received = [message_kind(m) for m in server.received[0]]
+    received = server.connections[0].received_kinds
     assert received.count("realtimeInput.audio") == audio_sent
 
 
@@ -151,11 +159,11 @@ async def test_video_lane_keeps_the_newest_frame(server: LocalLiveServer) -> Non
     conn = await LiveConnection.open(endpoint_of(server), TEXT_SETUP, **FAST)
     async with conn:
         # No await between the puts: the sender cannot run, so frames 1-4 are replaced.
-        replaced = [conn.send_video(jpeg(10 * i)) for i in range(5)]
+        replaced = [conn.send(VideoFrame(jpeg(10 * i))) for i in range(5)]
         assert replaced == [False, True, True, True, True]
-        conn.send_text("what do you see")
+        conn.send(ClientTurns.typed("what do you see"))
         await collect_turn(conn)
-    frames = [m for m in server.received[0] if message_kind(m) == "realtimeInput.video"]
+    frames = [k for k in server.connections[0].received_kinds if k == "realtimeInput.video"]
     assert len(frames) == 1
     assert conn.stats.lanes.video_replaced == 4
 
@@ -165,19 +173,19 @@ async def test_setup_is_sent_first_and_once(server: LocalLiveServer) -> None:
     async with conn:
         with pytest.raises(LocalProtocolError, match="cannot send setup"):
             conn.send(TEXT_SETUP)
-        with pytest.raises(LocalProtocolError):
-            conn.send({"realtimeInput": {"text": "a"}, "clientContent": {}})
+        with pytest.raises(LocalProtocolError, match="not a Live client message"):
+            conn.send({"realtimeInput": {"text": "a"}})  # type: ignore[arg-type]
     # Once closed, media is refused before it reaches any socket.
     with pytest.raises(ConnectionFailedError, match="closed"):
-        conn.send_video(JPEG)
-    assert [message_kind(m) for m in server.received[0]] == ["setup"]
+        conn.send(VideoFrame(JPEG))
+    assert server.connections[0].received_kinds == ["setup"]
 
 
 async def test_open_refuses_anything_but_a_setup_before_connecting(
     server: LocalLiveServer,
 ) -> None:
     with pytest.raises(LocalProtocolError, match="before setup"):
-        await LiveConnection.open(endpoint_of(server), {"realtimeInput": {"text": "hi"}})
+        await LiveConnection.open(endpoint_of(server), RealtimeText("hi"))  # type: ignore[arg-type]
     assert server.connections == []  # refused by the state machine, not by the server
 
 
@@ -192,29 +200,27 @@ async def test_server_that_never_sends_setup_complete(server: LocalLiveServer) -
 
 async def test_garbage_is_surfaced_and_the_session_goes_on(server: LocalLiveServer) -> None:
     server.faults.send_malformed_next(at="setup")
-    wire: list[tuple[str, str, int, str]] = []
-    conn = await LiveConnection.open(
-        endpoint_of(server), TEXT_SETUP, on_wire=lambda *a: wire.append(a), **FAST
-    )
+    wire: list[WireRecord] = []
+    conn = await LiveConnection.open(endpoint_of(server), TEXT_SETUP, on_wire=wire.append, **FAST)
     async with conn:
         errors: list[ProtocolErrorEvent] = []
         async for event in conn.events():
             if isinstance(event, ProtocolErrorEvent):
                 errors.append(event)
-                conn.send_text("are you still there")
+                conn.send(ClientTurns.typed("are you still there"))
             if isinstance(event, ev.TurnComplete):
                 break
     assert len(errors) == 1
     assert errors[0].message == "server sent a message that is not JSON"
     assert conn.stats.protocol_errors == 1
-    assert ("in", "malformed") in {(d, k) for d, k, _, _ in wire}
+    assert ("in", "malformed") in {(r.direction.value, r.kind) for r in wire}
 
 
 async def test_garbage_before_setup_complete_is_kept_for_events(server: LocalLiveServer) -> None:
     server.faults.send_malformed_next(at="accept")
     conn = await LiveConnection.open(endpoint_of(server), TEXT_SETUP, **FAST)
     async with conn:
-        conn.send_text("hi")
+        conn.send(ClientTurns.typed("hi"))
         events = await collect_turn(conn)
     assert isinstance(events[0], ProtocolErrorEvent)
     assert any(isinstance(e, ev.SetupComplete) for e in events)
@@ -245,7 +251,7 @@ async def test_close_codes_map_to_errors(
     server.faults.close_next_connection(code, reason, at=at)  # type: ignore[arg-type]
     # An audio setup on a model the client does not know, and nothing optional in it: no
     # field of it can be blamed for a refusal (tests/protocol/test_setup_rules.py does that).
-    plain = build_setup(SetupConfig(model="gemini-test"))
+    plain = Setup(SetupConfig(model="gemini-test"))
     with pytest.raises(cls) as info:
         # "accept": the close arrives during setup, so open() raises; "setup": events() does.
         conn = await LiveConnection.open(endpoint_of(server), plain, **FAST)
@@ -279,7 +285,7 @@ async def test_bad_key_is_fatal_and_names_the_setting() -> None:
 async def test_retired_model_is_fatal_and_names_the_model_setting(
     server: LocalLiveServer,
 ) -> None:
-    setup = build_setup(SetupConfig(model="gemini-2.0-flash-exp"))
+    setup = Setup(SetupConfig(model="gemini-2.0-flash-exp"))
     with pytest.raises(FatalServiceError) as info:
         await LiveConnection.open(endpoint_of(server), setup, **FAST)
     assert info.value.setting is Setting.MODEL
@@ -287,7 +293,7 @@ async def test_retired_model_is_fatal_and_names_the_model_setting(
 
 
 async def test_stale_resumption_handle(server: LocalLiveServer) -> None:
-    setup = build_setup(SetupConfig(model="m", resumption_handle="no-such-handle"))
+    setup = Setup(SetupConfig(model="m", resumption_handle="no-such-handle"))
     with pytest.raises(StaleHandleError, match="fresh"):
         await LiveConnection.open(endpoint_of(server), setup, **FAST)
 
@@ -295,11 +301,11 @@ async def test_stale_resumption_handle(server: LocalLiveServer) -> None:
 async def test_resumption_handle_is_kept_and_resumes(server: LocalLiveServer) -> None:
     conn = await LiveConnection.open(endpoint_of(server), TEXT_SETUP, **FAST)
     async with conn:
-        conn.send_text("remember me")
+        conn.send(ClientTurns.typed("remember me"))
         await collect_turn(conn)
         handle = conn.session.resumption_handle
     assert handle
-    setup = build_setup(
+    setup = Setup(
         SetupConfig(model="gemini-test", response_modalities=("TEXT",), resumption_handle=handle)
     )
     again = await LiveConnection.open(endpoint_of(server), setup, **FAST)
@@ -315,7 +321,7 @@ async def test_dropped_connection_is_a_connection_failure(server: LocalLiveServe
             pass
     assert conn.closed
     with pytest.raises(ConnectionFailedError):
-        conn.send_text("too late")
+        conn.send(ClientTurns.typed("too late"))
     await conn.close()
     await conn.close()  # idempotent, and quiet on a dead link
 
@@ -323,12 +329,12 @@ async def test_dropped_connection_is_a_connection_failure(server: LocalLiveServe
 async def test_typed_turn_queued_behind_a_dead_link_is_returned(server: LocalLiveServer) -> None:
     conn = await LiveConnection.open(endpoint_of(server), TEXT_SETUP, **FAST)
     # Queue without yielding, then close before the sender ran: nothing reached the socket.
-    conn.send_text("first")
-    conn.send_audio(b"\x01\x00" * 320)
+    conn.send(ClientTurns.typed("first"))
+    conn.send(AudioChunk(b"\x01\x00" * 320))
     await conn.close()
     unsent = conn.unsent_messages()
-    assert [message_kind(m) for m in unsent] == ["clientContent", "realtimeInput.audio"]
-    assert conn.unsent_messages() == []
+    assert [m.kind for m in unsent] == ["clientContent", "realtimeInput.audio"]
+    assert conn.unsent_messages() == unsent, "asking again gives the same answer"
 
 
 async def test_go_away_sets_the_deadline_on_the_injected_clock(server: LocalLiveServer) -> None:
@@ -373,7 +379,7 @@ async def test_a_failing_wire_hook_does_not_break_the_session(server: LocalLiveS
 
     conn = await LiveConnection.open(endpoint_of(server), TEXT_SETUP, on_wire=broken, **FAST)
     async with conn:
-        conn.send_text("still fine?")
+        conn.send(ClientTurns.typed("still fine?"))
         assert reply_text(await collect_turn(conn))
 
 
@@ -383,13 +389,11 @@ async def test_key_never_reaches_logs_or_the_inspector(
     caplog.set_level(logging.DEBUG)
     host = server.url.removeprefix("ws://")
     endpoint = gemini_endpoint(KEY, host=host, scheme="ws")
-    wire: list[tuple[str, str, int, str]] = []
-    conn = await LiveConnection.open(
-        endpoint, TEXT_SETUP, on_wire=lambda *a: wire.append(a), **FAST
-    )
+    wire: list[WireRecord] = []
+    conn = await LiveConnection.open(endpoint, TEXT_SETUP, on_wire=wire.append, **FAST)
     async with conn:
-        conn.send_text("hello")
-        conn.send_video(JPEG)
+        conn.send(ClientTurns.typed("hello"))
+        conn.send(VideoFrame(JPEG))
         await collect_turn(conn)
     assert server.connections[0].path.endswith("v1beta.GenerativeService.BidiGenerateContent")
     # The client's records only: the server side (websockets.server) logs what it received.
@@ -401,18 +405,18 @@ async def test_key_never_reaches_logs_or_the_inspector(
     assert "x-goog-api-key: <redacted>" in client_logs  # websockets did log the header
     assert KEY not in client_logs
     assert KEY not in repr(conn.endpoint) and KEY not in repr(conn.stats)
-    assert wire and all(KEY not in summary for *_, summary in wire)
-    kinds = {(d, k) for d, k, _, _ in wire}
+    assert wire and all(KEY not in r.summary for r in wire)
+    kinds = {(r.direction.value, r.kind) for r in wire}
     assert ("out", "setup") in kinds and ("in", "setupComplete") in kinds
     assert ("out", "realtimeInput.video") in kinds
-    video = next(s for d, k, _, s in wire if k == "realtimeInput.video")
+    video = next(r.summary for r in wire if r.kind == "realtimeInput.video")
     assert video.startswith("image/jpeg ")
 
 
 async def test_every_convenience_sender_reaches_the_server_in_order(
     server: LocalLiveServer,
 ) -> None:
-    setup = build_setup(
+    setup = Setup(
         SetupConfig(
             model="gemini-test",
             response_modalities=("TEXT",),
@@ -420,13 +424,13 @@ async def test_every_convenience_sender_reaches_the_server_in_order(
         )
     )
     conn = await LiveConnection.open(endpoint_of(server), setup, **FAST)
-    conn.send_activity_start()
-    conn.send_audio(b"\x00\x00" * 320)
-    conn.send_audio(b"\x00\x00" * 480, rate=24_000)
-    conn.send_activity_end()
+    conn.send(ActivityStart())
+    conn.send(AudioChunk(b"\x00\x00" * 320))
+    conn.send(AudioChunk(b"\x00\x00" * 480, 24_000))
+    conn.send(ActivityEnd())
     await conn.close(drain_timeout_s=5)
     assert conn.unsent_messages() == []
-    kinds = [message_kind(m) for m in server.received[0]]
+    kinds = server.connections[0].received_kinds
     assert kinds == [
         "setup",
         "realtimeInput.activityStart",
@@ -439,17 +443,17 @@ async def test_every_convenience_sender_reaches_the_server_in_order(
 
 async def test_realtime_text_and_audio_stream_end_senders(server: LocalLiveServer) -> None:
     conn = await LiveConnection.open(endpoint_of(server), TEXT_SETUP, **FAST)
-    conn.send_audio_stream_end()
-    conn.send_realtime_text("typed into the realtime stream")
+    conn.send(AudioStreamEnd())
+    conn.send(RealtimeText("typed into the realtime stream"))
     await conn.close(drain_timeout_s=5)
-    kinds = [message_kind(m) for m in server.received[0]]
+    kinds = server.connections[0].received_kinds
     # The control lane (realtime text) goes before the audio lane's marker.
     assert kinds == ["setup", "realtimeInput.text", "realtimeInput.audioStreamEnd"]
 
 
 async def test_a_message_over_max_size_closes_with_a_clear_error(server: LocalLiveServer) -> None:
     conn = await LiveConnection.open(endpoint_of(server), TEXT_SETUP, max_size=200, **FAST)
-    conn.send_text("describe the frame in detail")
+    conn.send(ClientTurns.typed("describe the frame in detail"))
     with pytest.raises(ConnectionFailedError, match="larger than the client accepts"):
         async for _ in conn.events():
             pass
@@ -477,7 +481,7 @@ async def test_two_concurrent_consumers_are_refused(server: LocalLiveServer) -> 
 
 
 async def test_tool_call_round_trip(server: LocalLiveServer) -> None:
-    setup = build_setup(
+    setup = Setup(
         SetupConfig(
             model="gemini-test",
             response_modalities=("TEXT",),
@@ -486,16 +490,15 @@ async def test_tool_call_round_trip(server: LocalLiveServer) -> None:
     )
     conn = await LiveConnection.open(endpoint_of(server), setup, **FAST)
     async with conn:
-        conn.send_text("snapshot please")
+        conn.send(ClientTurns.typed("snapshot please"))
         events: list[ev.Event] = []
         async for event in conn.events():
             events.append(event)
             if isinstance(event, ev.ToolCall):
                 (call,) = event.calls
                 assert conn.session.pending_tool_calls == {call.id: "take_snapshot"}
-                conn.send_tool_response(
-                    [FunctionResponse(call.id, call.name, {"saved": "/tmp/x.jpg"})]
-                )
+                response = FunctionResponse(call.id, call.name, {"saved": "/tmp/x.jpg"})
+                conn.send(ToolResponse((response,)))
             if isinstance(event, ev.TurnComplete):
                 break
     assert any(isinstance(e, ev.ToolCall) for e in events)

@@ -14,11 +14,11 @@ import pytest
 
 from liveview.errors import ConnectionFailedError
 from liveview.protocol import events as ev
-from liveview.protocol.messages import SetupConfig, build_setup
+from liveview.protocol.messages import ClientTurns, Setup, SetupConfig
 from liveview.server import LocalLiveServer
 from liveview.transport import LiveConnection, local_endpoint
 
-TEXT_SETUP = build_setup(SetupConfig(model="gemini-test", response_modalities=("TEXT",)))
+TEXT_SETUP = Setup(SetupConfig(model="gemini-test", response_modalities=("TEXT",)))
 RELAY_CHUNK_BYTES = 65_536
 
 
@@ -105,6 +105,6 @@ async def test_close_returns_on_a_dead_link(relay: FreezingRelay) -> None:
         local_endpoint(relay_endpoint(relay)), TEXT_SETUP, keepalive_interval_s=None
     )
     relay.freeze()
-    conn.send_text("this will never arrive")
+    conn.send(ClientTurns.typed("this will never arrive"))
     await conn.close()  # bounded by the close timeout, whatever the peer does
     assert conn.closed

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from collections.abc import AsyncIterator
 from http import HTTPStatus
 
@@ -22,11 +21,12 @@ from liveview.errors import (
     Setting,
     TransientServiceError,
 )
-from liveview.protocol.messages import SetupConfig, build_setup
+from liveview.protocol.messages import Setup, SetupConfig
 from liveview.transport import LiveConnection, custom_endpoint, gemini_endpoint, local_endpoint
+from tests.support.net import closed_port
 
 KEY = "AIzaSyUPGRADEKEY-0123456789abcdefghijk"
-SETUP = build_setup(SetupConfig(model="gemini-test"))
+SETUP = Setup(SetupConfig(model="gemini-test"))
 
 
 class StatusServer:
@@ -94,14 +94,8 @@ async def test_http_200_is_not_a_live_endpoint(status_server: tuple[StatusServer
         await LiveConnection.open(local_endpoint(_url(server)), SETUP, open_timeout_s=5)
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_refused_connection_says_nothing_is_listening() -> None:
-    endpoint = local_endpoint(f"ws://127.0.0.1:{_closed_port()}/ws")
+    endpoint = local_endpoint(f"ws://127.0.0.1:{closed_port()}/ws")
     with pytest.raises(ConnectionFailedError) as info:
         await LiveConnection.open(endpoint, SETUP, open_timeout_s=5)
     message = str(info.value)

@@ -6,15 +6,16 @@ import pytest
 
 from liveview.protocol import events as ev
 from liveview.protocol.messages import (
+    ActivityStart,
+    AudioChunk,
+    ClientMessage,
+    ClientTurns,
     FunctionResponse,
+    RealtimeText,
+    Setup,
     SetupConfig,
-    build_activity_start,
-    build_audio,
-    build_client_text,
-    build_realtime_text,
-    build_setup,
-    build_tool_response,
-    build_video,
+    ToolResponse,
+    VideoFrame,
 )
 from liveview.protocol.parser import parse_server_message
 from liveview.transport.wire import (
@@ -42,32 +43,32 @@ def test_wire_size_counts_utf8_bytes() -> None:
 @pytest.mark.parametrize(
     ("message", "summary"),
     [
-        (build_audio(b"\x00" * 640), "audio/pcm;rate=16000 640 B"),
-        (build_audio(b"\x00" * 641, 24_000), "audio/pcm;rate=24000 641 B"),
-        (build_video(b"\xff" * 43_000), "image/jpeg 43 kB"),
-        (build_realtime_text("secret words"), "12 chars"),
-        (build_client_text("my private question"), "1 turn, 19 chars, turnComplete"),
-        (build_activity_start(), ""),
+        (AudioChunk(b"\x00" * 640), "audio/pcm;rate=16000 640 B"),
+        (AudioChunk(b"\x00" * 641, 24_000), "audio/pcm;rate=24000 641 B"),
+        (VideoFrame(b"\xff" * 43_000), "image/jpeg 43 kB"),
+        (RealtimeText("secret words"), "12 chars"),
+        (ClientTurns.typed("my private question"), "1 turn, 19 chars, turnComplete"),
+        (ActivityStart(), ""),
         (
-            build_tool_response([FunctionResponse("id1", "get_weather", {"t": "hot"})]),
+            ToolResponse((FunctionResponse("id1", "get_weather", {"t": "hot"}),)),
             "1 response: get_weather",
         ),
         (
-            build_setup(SetupConfig(model="gemini-x", resumption_handle="HANDLE-SECRET")),
+            Setup(SetupConfig(model="gemini-x", resumption_handle="HANDLE-SECRET")),
             "model=models/gemini-x resuming",
         ),
     ],
 )
-def test_client_summaries(message: dict[str, object], summary: str) -> None:
+def test_client_summaries(message: ClientMessage, summary: str) -> None:
     assert summarize_client_message(message) == summary
 
 
 def test_client_summaries_never_carry_payloads() -> None:
     for message in (
-        build_realtime_text("secret words"),
-        build_client_text("my private question"),
-        build_setup(SetupConfig(model="m", resumption_handle="HANDLE-SECRET")),
-        build_tool_response([FunctionResponse("id1", "f", {"t": "PAYLOAD"})]),
+        RealtimeText("secret words"),
+        ClientTurns.typed("my private question"),
+        Setup(SetupConfig(model="m", resumption_handle="HANDLE-SECRET")),
+        ToolResponse((FunctionResponse("id1", "f", {"t": "PAYLOAD"}),)),
     ):
         summary = summarize_client_message(message)
         for secret in ("secret", "private", "HANDLE-SECRET", "PAYLOAD"):

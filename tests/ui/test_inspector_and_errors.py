@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings
 
+from liveview.core.prefs import Prefs
 from liveview.core.transcript import Role
 from liveview.server import LocalLiveServer
 from liveview.ui.banner import ACTION_SETTINGS
-from liveview.ui.prefs import Prefs
-from tests.ui.conftest import open_window, wait_until
+from tests.support.waiting import eventually
+from tests.support.window import open_window
 
 pytestmark = pytest.mark.x11
 
@@ -43,12 +44,12 @@ async def test_the_inspector_never_contains_the_key(
         window.actions_by_name["Protocol inspector"].trigger()
         assert window.inspector.isVisible()
         window.model.send_text("inspect this")
-        await wait_until(
+        await eventually(
             lambda: any(
                 e.role is Role.MODEL and not e.open for e in window.model.transcript.entries
             )
         )
-        await wait_until(lambda: "realtimeInput.video" in window.inspector.kinds)
+        await eventually(lambda: "realtimeInput.video" in window.inspector.kinds)
         cells = window.inspector.all_text()
         kinds = {row[2] for row in window.inspector.model.rows}
         assert {"setup", "setupComplete", "clientContent", "serverContent"} <= kinds
@@ -73,7 +74,7 @@ async def test_a_bad_key_shows_a_banner_that_opens_settings(
     async with open_window(qtbot, store, prefs, keys=lambda: ("wrong-key", "keychain")) as window:
         window.toggle_session()
         # (An audio notice may come first; the failure replaces it.)
-        await wait_until(
+        await eventually(
             lambda: window.banner.message is not None and window.banner.message.level == "error"
         )
         message = window.banner.message

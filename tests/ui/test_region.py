@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 
 from liveview.capture.screen import list_monitors
-from liveview.ui.prefs import Prefs
+from liveview.core.prefs import Prefs
 from liveview.ui.region_overlay import QtRegionOverlay, grab_monitor
-from tests.ui.conftest import open_window, wait_until
+from tests.support.waiting import eventually
+from tests.support.window import open_window
 
 pytestmark = pytest.mark.x11
 
@@ -23,7 +24,7 @@ async def test_dragging_a_rectangle_chooses_that_region(qtbot: Any, store: QSett
     overlay = QtRegionOverlay(monitor, screenshot)
     qtbot.addWidget(overlay)
     overlay.show()
-    await wait_until(overlay.isVisible)
+    await eventually(overlay.isVisible)
     with qtbot.waitSignal(overlay.chosen) as chosen:
         qtbot.mousePress(overlay, Qt.MouseButton.LeftButton, pos=QPoint(100, 200))
         qtbot.mouseMove(overlay, QPoint(500, 450))
@@ -38,7 +39,7 @@ async def test_dragging_a_rectangle_chooses_that_region(qtbot: Any, store: QSett
     async with open_window(qtbot, store, Prefs(source="none")) as window:
         text = f"{region.x},{region.y},{region.width},{region.height}"
         await window.select_source(f"screen:{monitor.index}", text)
-        await wait_until(lambda: window.preview.image is not None)
+        await eventually(lambda: window.preview.image is not None)
         image = window.preview.image
         assert image is not None
         # The preview keeps the region's 16:9 shape, not the monitor's.

@@ -12,9 +12,10 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence
 
 from liveview.core import events as core
+from liveview.core.prefs import Prefs
 from liveview.protocol import events as ev
-from liveview.ui.prefs import Prefs, load_prefs
-from tests.ui.conftest import open_window
+from liveview.ui.prefs_store import load_prefs
+from tests.support.window import open_window
 
 pytestmark = pytest.mark.x11
 

@@ -13,7 +13,8 @@ from PySide6.QtCore import QSettings
 from liveview.core.model_list import ModelListCache
 from liveview.errors import Setting
 from liveview.server import LocalLiveServer
-from tests.ui.conftest import local_prefs, open_window, wait_until
+from tests.support.waiting import eventually
+from tests.support.window import local_prefs, open_window
 
 pytestmark = pytest.mark.x11
 SHOTS = Path("test-output")
@@ -30,7 +31,7 @@ async def test_the_dialog_follows_the_chosen_model(
         window.model.model_cache = ModelListCache(tmp_path / "models.json")
         dialog = window.open_settings(Setting.CODE_EXECUTION)
         assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Tools"
-        await wait_until(lambda: "local server" in dialog.models_note.text())
+        await eventually(lambda: "local server" in dialog.models_note.text())
         models = _items(dialog.model)
         assert "gemini-3.8-live" in models and "liveview-local" in models
         assert "gemini-3.8-flash" not in models, "only models with bidiGenerateContent"
@@ -62,13 +63,13 @@ async def test_an_offline_backend_offers_the_list_it_gave_last_time(
     async with open_window(qtbot, store, local_prefs(live_server.url)) as window:
         window.model.model_cache = cache
         dialog = window.open_settings()
-        await wait_until(lambda: "live models from" in dialog.models_note.text())
+        await eventually(lambda: "live models from" in dialog.models_note.text())
         dialog.reject()
     # The same backend, now unreachable: the cached list, said to be old.
     offline = local_prefs("ws://127.0.0.1:9")
     async with open_window(qtbot, store, offline) as window:
         window.model.model_cache = cache
         dialog = window.open_settings()
-        await wait_until(lambda: "Offline" in dialog.models_note.text())
+        await eventually(lambda: "Offline" in dialog.models_note.text())
         assert "gemini-3.8-live" in _items(dialog.model)
         dialog.reject()

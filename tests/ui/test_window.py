@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
+from liveview.core.prefs import Prefs
 from liveview.core.transcript import Role
 from liveview.server import LocalLiveServer
-from liveview.ui.prefs import Prefs
-from tests.ui.conftest import local_prefs, open_window, wait_until
+from tests.support.waiting import eventually
+from tests.support.window import local_prefs, open_window
 
 pytestmark = pytest.mark.x11
 
@@ -41,7 +42,7 @@ async def test_picking_sources_updates_the_preview(qtbot: Any, store: QSettings)
         labels = [window.sources.item(i).text() for i in range(window.sources.count())]
         assert "Screen 1" in labels  # Xvfb's monitor, with a thumbnail
         window.sources.choose("test")
-        await wait_until(lambda: window.preview.updates > 0)
+        await eventually(lambda: window.preview.updates > 0)
         image = window.preview.image
         assert image is not None and 0 < image.width() <= 320
         # The test pattern's top-left bar is white-ish; a screen grab of Xvfb's desktop is not.
@@ -49,12 +50,12 @@ async def test_picking_sources_updates_the_preview(qtbot: Any, store: QSettings)
         assert test_pixel.lightness() > 200
         seen = window.preview.updates
         window.sources.choose("screen:1")
-        await wait_until(
+        await eventually(
             lambda: window.model.video.kind == "screen" and window.preview.updates > seen
         )
         assert window.model.prefs.source == "screen:1"  # remembered for the next launch
         window.sources.choose("none")
-        await wait_until(lambda: window.preview.image is None)
+        await eventually(lambda: window.preview.image is None)
         assert window.preview.text() == "No video source"
 
 
@@ -63,7 +64,7 @@ async def test_a_session_streams_text_into_the_panel(
 ) -> None:
     async with open_window(qtbot, store, local_prefs(live_server.url, source="test")) as window:
         qtbot.mouseClick(window.controls.start_button, Qt.MouseButton.LeftButton)
-        await wait_until(lambda: window.controls.live_camera.live)
+        await eventually(lambda: window.controls.live_camera.live)
         assert window.status.state.text() == "● live"
         qtbot.keyClicks(window.conversation.input, "hello from the panel")
         qtbot.keyClick(window.conversation.input, Qt.Key.Key_Return)
@@ -75,13 +76,13 @@ async def test_a_session_streams_text_into_the_panel(
                 for e in window.model.transcript.entries
             )
 
-        await wait_until(replied)
+        await eventually(replied)
         text = window.conversation.plain_text()
         assert "You" in text and "hello from the panel" in text
         assert 'You typed "hello from the panel"' in text  # the model's streamed reply
-        await wait_until(lambda: window.status.tokens.text() != "0 tokens")
+        await eventually(lambda: window.status.tokens.text() != "0 tokens")
         qtbot.mouseClick(window.controls.start_button, Qt.MouseButton.LeftButton)
-        await wait_until(lambda: not window.model.running)
+        await eventually(lambda: not window.model.running)
         assert window.status.state.text() == "● ended"
         assert not window.controls.live_camera.live
 
@@ -98,10 +99,10 @@ async def test_a_second_turn_mid_reply_marks_the_reply_cut_off(
                 e.role is Role.MODEL and e.open and e.text for e in window.model.transcript.entries
             )
 
-        await wait_until(reply_streaming)
+        await eventually(reply_streaming)
         qtbot.keyClicks(window.conversation.input, "stop, a new question")
         qtbot.keyClick(window.conversation.input, Qt.Key.Key_Return)
-        await wait_until(lambda: any(e.interrupted for e in window.model.transcript.entries))
+        await eventually(lambda: any(e.interrupted for e in window.model.transcript.entries))
         first = next(e for e in window.model.transcript.entries if e.role is Role.MODEL)
         assert first.interrupted
         assert "cut off by you" in window.conversation.plain_text()
@@ -114,17 +115,14 @@ async def test_the_push_to_talk_key_sends_activity_start_and_end(
     async with open_window(qtbot, store, prefs) as window:
         assert window.controls.ptt_button.isVisibleTo(window)
         window.toggle_session()
-        await wait_until(
-            lambda: (
-                window.model.session.controller is not None
-                and window.model.session.controller.connected
-            )
+        await eventually(
+            lambda: window.model.controller is not None and window.model.controller.connected
         )
         connection = live_server.connections[-1]
         qtbot.keyPress(window.conversation.input, Qt.Key.Key_F8)
-        await wait_until(lambda: "realtimeInput.activityStart" in connection.received_kinds)
+        await eventually(lambda: "realtimeInput.activityStart" in connection.received_kinds)
         assert "realtimeInput.activityEnd" not in connection.received_kinds
         qtbot.keyRelease(window.conversation.input, Qt.Key.Key_F8)
-        await wait_until(lambda: "realtimeInput.activityEnd" in connection.received_kinds)
+        await eventually(lambda: "realtimeInput.activityEnd" in connection.received_kinds)
         # The held key never typed into the box.
         assert window.conversation.input.text() == ""

@@ -14,7 +14,7 @@ import numpy as np
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.oracle import validate_server_message
+from tests.support.oracle import validate_server_message
 
 GEMINI_PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"
 RECV_TIMEOUT_S = 20.0

@@ -20,7 +20,7 @@ async def try_session(settings: SessionSettings, local_url: str | None) -> tuple
     """(ok, what to tell the user). Never raises LiveViewError; never includes the key."""
     try:
         resolved = resolve_endpoint(settings, local_url)
-        setup = msg.build_setup(resolved.settings.setup_config())
+        setup = msg.Setup(resolved.settings.setup_config())
         conn = await LiveConnection.open(
             resolved.endpoint,
             setup,

@@ -1,4 +1,5 @@
-"""The chosen video source, running whether or not a session is live.
+"""The chosen video source, running whether or not a session is live: the window's, headless
+mode's, and what liveview's functions (core/tools.py) switch, pause and crop.
 
 The preview shows what would be sent from the moment a source is picked; frames go to the session
 only while one is connected (`target`). Qt-free: the window polls `pipeline.latest_preview`.
@@ -12,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from liveview.capture.base import FrameSource
 from liveview.capture.runner import FrameProducer
 from liveview.capture.spec import open_source, parse_source_spec
 from liveview.core.video_pipeline import VideoPipeline, VideoSettings, VideoSink
@@ -91,13 +93,25 @@ class VideoHost:
             if source is None:
                 self._emit(VideoChanged("none", "no video"))
                 return
-            self.kind = source_kind(spec)
-            pipeline = VideoPipeline(
-                FrameProducer(source), settings, self._sink, on_error=self._on_error
-            )
-            self.pipeline = pipeline
-            self._task = asyncio.create_task(pipeline.run(), name=f"video-{self.kind}")
-            self._emit(VideoChanged(self.kind, pipeline.describe()))
+            self._start(source, source_kind(spec), settings)
+
+    async def use(
+        self, source: FrameSource, spec: str, settings: VideoSettings, region: str | None = None
+    ) -> None:
+        """Show an already opened `source` as `spec` (the previous source is stopped)."""
+        async with self._lock:
+            await self._stop_current()
+            self.spec, self.region = spec, region
+            self._start(source, source_kind(spec), settings)
+
+    def _start(self, source: FrameSource, kind: str, settings: VideoSettings) -> None:
+        self.kind = kind
+        pipeline = VideoPipeline(
+            FrameProducer(source), settings, self._sink, on_error=self._on_error
+        )
+        self.pipeline = pipeline
+        self._task = asyncio.create_task(pipeline.run(), name=f"video-{kind}")
+        self._emit(VideoChanged(kind, pipeline.describe()))
 
     def _sink(self, jpeg: bytes) -> bool:
         target = self.target
@@ -113,6 +127,11 @@ class VideoHost:
             self.pipeline.pause()
         else:
             self.pipeline.resume()
+
+    def send_next_frame(self) -> None:
+        """The next regular frame goes out whether or not the picture changed."""
+        if self.pipeline is not None:
+            self.pipeline.send_next_frame()
 
     def snapshot(self) -> bool:
         if self.pipeline is None or not self.running:

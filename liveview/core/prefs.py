@@ -1,7 +1,8 @@
-"""The user's choices that outlive a run (QSettings), and how they become a session.
+"""The user's choices that outlive a run, and how they become a session.
 
-QSettings holds everything except the API key, which lives only in the OS keychain
-(core/secrets.py). Command-line options override the stored values for one run and are not saved.
+Qt-free: the window keeps them with Qt's settings store (ui/prefs_store.py); the API key is not
+among them, it lives only in the OS keychain (core/secrets.py). Command-line options override the
+stored values for one run and are not saved.
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, fields, replace
 from typing import Any
-
-from PySide6.QtCore import QSettings
 
 from liveview.core.settings import (
     Backend,
@@ -28,7 +27,6 @@ from liveview.encode import (
     DEFAULT_MAX_SIDE_PX,
 )
 
-PREFS_GROUP = "session"
 DEFAULT_PTT_KEY = "F8"
 ECHO_MODES = ("cancel", "half-duplex", "off")
 
@@ -142,39 +140,6 @@ class Prefs:
             jpeg_quality=self.jpeg_quality,
             change_threshold=self.change_threshold,
         )
-
-
-def _coerce(value: Any, default: Any) -> Any:
-    """QSettings on Linux hands back strings for everything stored in an INI file."""
-    if isinstance(default, bool):
-        return value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes")
-    try:
-        return type(default)(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def load_prefs(store: QSettings) -> Prefs:
-    store.beginGroup(PREFS_GROUP)
-    try:
-        values = {}
-        for f in fields(Prefs):
-            default = f.default
-            if store.contains(f.name):
-                values[f.name] = _coerce(store.value(f.name), default)
-        return Prefs(**values)
-    finally:
-        store.endGroup()
-
-
-def save_prefs(store: QSettings, prefs: Prefs) -> None:
-    store.beginGroup(PREFS_GROUP)
-    try:
-        for f in fields(Prefs):
-            store.setValue(f.name, getattr(prefs, f.name))
-    finally:
-        store.endGroup()
-    store.sync()
 
 
 def prefs_from_args(prefs: Prefs, args: argparse.Namespace) -> Prefs:

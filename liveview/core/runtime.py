@@ -1,0 +1,142 @@
+"""The one place where a live session is assembled and owned.
+
+    runtime = SessionRuntime(plan, bus=bus, video=video, local_server=keeper)
+    await runtime.run()     # until stop() or a fatal error; never raises LiveViewError
+
+It resolves the backend (starting the embedded local server when the local backend needs it),
+builds the controller, opens the audio devices, gives liveview's functions the running video,
+and routes every event to the bus. Its tasks live in one TaskGroup, and shutdown is in one
+order: the controller stops (playback flushed), video stops going to the session, the audio
+devices close. The window, headless mode, the self-test and the benches all run sessions here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from liveview.core import events as core
+from liveview.core.backend import LocalServerKeeper, resolve_endpoint
+from liveview.core.bus import EventBus
+from liveview.core.controller import SessionController
+from liveview.core.policy import ReconnectPolicy
+from liveview.core.session_audio import AudioPlan, AudioState, SessionAudio
+from liveview.core.settings import SessionSettings
+from liveview.core.tools import ToolBox
+from liveview.core.video_host import VideoHost
+from liveview.core.video_pipeline import VideoSettings
+from liveview.errors import LiveViewError
+from liveview.protocol import messages as msg
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """Everything one session is made from."""
+
+    settings: SessionSettings
+    audio: AudioPlan = field(default_factory=lambda: AudioPlan(mic=False, speaker=False))
+    video: VideoSettings = field(default_factory=VideoSettings)
+    # Earlier turns sent (as context) before the first new one: Continue, a stale handle.
+    seed: msg.ClientTurns | None = None
+    open_timeout_s: float = 10.0
+    setup_timeout_s: float = 15.0
+
+
+class SessionRuntime:
+    def __init__(
+        self,
+        plan: SessionPlan,
+        *,
+        bus: EventBus,
+        video: VideoHost,
+        local_server: LocalServerKeeper,
+        policy: ReconnectPolicy | None = None,
+    ) -> None:
+        self.plan = plan
+        self.bus = bus
+        self.video = video
+        self.local_server = local_server
+        self.policy = policy
+        self.audio = SessionAudio()
+        self.controller: SessionController | None = None
+        self.toolbox: ToolBox | None = None
+        self.description = ""
+        self._stop_requested = False
+        self._mic_muted = False
+
+    @property
+    def live(self) -> bool:
+        return self.controller is not None and self.controller.state is core.ConnectionState.LIVE
+
+    async def run(self) -> None:
+        """Hold one session until stop() or a fatal error; never raises LiveViewError."""
+        try:
+            controller = await self._build()
+        except LiveViewError as exc:
+            self.bus.emit(core.StateChanged(core.ConnectionState.ERROR, exc.user_message))
+            self.bus.emit(core.SessionFailed(exc))
+            return
+        self.controller = controller
+        try:
+            state = await self.audio.attach(controller, self.plan.audio, self.bus.emit)
+            self.set_mic_muted(self._mic_muted)
+            self.bus.emit(state)
+            self.video.target = controller.submit_video_frame
+            if not self._stop_requested:
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(controller.run(), name="session")
+        finally:
+            self.video.target = None
+            self.controller = None
+            self.toolbox = None
+            await self.audio.aclose(controller)
+            self.bus.emit(AudioState(False, False))
+
+    async def _build(self) -> SessionController:
+        settings = self.plan.settings
+        settings.setup_config()  # a setting the model does not take: said before connecting
+        resolved = resolve_endpoint(settings, await self.local_server.url_for(settings))
+        self.description = resolved.description
+        self.bus.emit(core.SessionOpening(resolved.description))
+        controller = SessionController(
+            resolved.settings,
+            resolved.endpoint,
+            policy=self.policy,
+            open_timeout_s=self.plan.open_timeout_s,
+            setup_timeout_s=self.plan.setup_timeout_s,
+        )
+        controller.subscribe(self.bus.emit)
+        controller.subscribe(self._on_session_event)
+        if settings.functions:
+            # liveview's functions answer on this session's video (snapshot, zoom, switch...).
+            self.toolbox = ToolBox(
+                self.video,
+                notify=controller.notify,
+                allow_source_switch=settings.allow_source_switch,
+                video_settings=self.plan.video,
+            )
+            self.toolbox.on_user_pause(self.video.paused)
+            controller.tool_handler = self.toolbox
+        if self.plan.seed is not None:
+            controller.send_turns(self.plan.seed)  # held until the first connection is up
+        return controller
+
+    def _on_session_event(self, event: object) -> None:
+        if isinstance(event, core.StateChanged) and event.state is core.ConnectionState.LIVE:
+            # A new connection has seen nothing: a still screen must not wait for a change or
+            # the keep-alive before the model gets its first look.
+            self.video.send_next_frame()
+
+    def stop(self) -> None:
+        self._stop_requested = True
+        if self.controller is not None:
+            self.controller.stop()
+
+    def set_mic_muted(self, muted: bool) -> None:
+        self._mic_muted = muted
+        self.audio.set_muted(muted)
+        if self.controller is not None:
+            self.controller.set_mic_muted(muted)
