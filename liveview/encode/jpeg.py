@@ -164,8 +164,13 @@ def encode_jpeg(
 
 
 def encode_resized(small: np.ndarray, quality: int = DEFAULT_JPEG_QUALITY) -> EncodedFrame:
-    """JPEG-encode an image already at its final size (the output of resize_to_max_side)."""
-    small = to_bgr(small)
+    """JPEG-encode an image already at its final size (the output of resize_to_max_side).
+
+    BGRA goes to the encoder as it is: OpenCV's JPEG writer drops the fourth channel row by row
+    as it feeds libjpeg (the same JPEG, byte for byte), where a BGR copy first would be one more
+    pass over the picture."""
+    if small.ndim != 3 or small.shape[2] != 4 or small.dtype != np.uint8:
+        small = to_bgr(small)  # grey stays a colour JPEG, as the model has always been sent
     ok, buffer = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise ValueError("OpenCV could not encode the frame as JPEG")

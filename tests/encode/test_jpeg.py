@@ -11,6 +11,7 @@ from liveview.encode import (
     EncodeSettings,
     decode_jpeg,
     encode_jpeg,
+    encode_resized,
     plan_resize,
     preview_of,
     reduce_by,
@@ -143,3 +144,13 @@ def test_preview_is_small_and_bgr() -> None:
     assert preview.shape == (180, 320, 3) and preview.flags.c_contiguous
     assert psnr(preview, shrink(pattern[:, :, :3], 320, 180)) >= 25
     assert preview_of(pattern[:100, :200], 320).shape == (100, 200, 3)  # never upscaled
+
+
+def test_bgra_is_encoded_as_it_is_and_makes_the_jpeg_of_its_bgr() -> None:
+    bgra = cv2.cvtColor(make_pattern(960, 540, seed=5), cv2.COLOR_BGR2BGRA)
+    bgra[..., 3] = 7  # X leaves the fourth byte undefined: it must not matter
+    direct = encode_resized(bgra, 80)
+    via_bgr = encode_resized(to_bgr(bgra), 80)
+    assert direct.data == via_bgr.data and (direct.width, direct.height) == (960, 540)
+    grey = encode_resized(cv2.cvtColor(bgra, cv2.COLOR_BGRA2GRAY), 80)
+    assert decode_jpeg(grey.data).shape == (540, 960, 3)
