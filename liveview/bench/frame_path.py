@@ -2,8 +2,8 @@
 
 Steps (wall ms per frame, median and p95): grab (ScreenSource.read(): the X server writes into
 shared memory), resize (resize_to_max_side), change_thumbnail (thumbnail of the small frame),
-encode (encode_resized: BGRA -> BGR, JPEG, bytes). total is their sum per frame; cpu_ms is the
-process CPU per frame (it counts OpenCV's helper threads, which wall time does not).
+both into kept buffers as in the pipeline (encode.scratch), encode (encode_resized: JPEG of the
+BGRA, bytes). total is their sum per frame; cpu_ms is the process CPU per frame.
 
 The limit is the bare library calls for the same work, each at its best: XShmGetImage into a
 buffer of our own, cv2.resize INTER_AREA by 1/2 into a kept buffer, cv2.imencode of a ready BGR
@@ -22,6 +22,7 @@ import numpy as np
 
 from liveview.capture.screen import ScreenSource
 from liveview.encode import encode_resized, resize_to_max_side, thumbnail, to_bgr
+from liveview.encode.scratch import Scratch
 
 
 def stats(values: list[float]) -> dict[str, float]:
@@ -36,6 +37,7 @@ def per_frame(args: argparse.Namespace) -> dict[str, Any]:
     }
     sizes = []
     source = ScreenSource(args.monitor)
+    scratch = Scratch()  # the pipeline's kept buffers
     source.open()
     try:
         grabber = source.grabber
@@ -43,9 +45,9 @@ def per_frame(args: argparse.Namespace) -> dict[str, Any]:
             cpu_started, t0 = time.process_time(), time.perf_counter()
             frame = source.read()
             t1 = time.perf_counter()
-            small = resize_to_max_side(frame.image, args.max_side)
+            small = resize_to_max_side(frame.image, args.max_side, scratch)
             t2 = time.perf_counter()
-            thumbnail(small)
+            thumbnail(small, scratch=scratch)
             t3 = time.perf_counter()
             encoded = encode_resized(small, args.jpeg_quality)
             t4 = time.perf_counter()

@@ -40,6 +40,7 @@ from liveview.encode import (
     thumbnail,
 )
 from liveview.encode.change import validate_change_threshold
+from liveview.encode.scratch import Scratch
 from liveview.encode.throttle import validate_fps
 from liveview.errors import CaptureError, ConfigError, LiveViewError
 
@@ -132,6 +133,9 @@ class VideoPipeline:
         self.last_sent: EncodedFrame | None = None
         self.error: LiveViewError | None = None
         self._extra_sent = 0  # frames sent by send_extra (tools); see _step
+        # The resized frame and the change thumbnail's work buffers, reused frame after frame
+        # (_examine runs for one frame at a time).
+        self._scratch = Scratch()
 
     @property
     def settings(self) -> VideoSettings:
@@ -288,13 +292,15 @@ class VideoPipeline:
         """Worker thread: downscale once, then thumbnail, change decision, encode and preview all
         work on the small image. The detector is only read here while the loop awaits this call,
         so there is no concurrent access. Not `live`: only the preview is made."""
-        small = resize_to_max_side(frame.image, encode.max_side)
+        small = resize_to_max_side(frame.image, encode.max_side, self._scratch)
         thumb = encoded = None
         if live:
-            thumb = thumbnail(small)
+            thumb = thumbnail(small, scratch=self._scratch)
             send = force or self._detector.should_send(thumb)
             encoded = encode_resized(small, encode.quality) if send else None
         preview = preview_of(small, PREVIEW_MAX_SIDE_PX) if want_preview else None
+        if preview is not None and self._scratch.holds(preview):
+            preview = preview.copy()  # kept for the window: not in a buffer the next frame reuses
         return _Examined(thumb, encoded, preview)
 
     def _send(self, encoded: EncodedFrame) -> None:

@@ -19,6 +19,7 @@ import time
 import cv2
 import numpy as np
 
+from liveview.encode.scratch import Scratch
 from liveview.encode.throttle import Clock
 from liveview.errors import ConfigError
 
@@ -31,26 +32,34 @@ DEFAULT_CHANGE_THRESHOLD = 0.0  # fraction of cells: 0.0 means "any cell moved"
 DEFAULT_KEEPALIVE_S = 15.0
 
 
-def thumbnail(image: np.ndarray, long_side: int = THUMB_LONG_SIDE_PX) -> np.ndarray:
+def thumbnail(
+    image: np.ndarray, long_side: int = THUMB_LONG_SIDE_PX, scratch: Scratch | None = None
+) -> np.ndarray:
     """Small grey (uint8, 2-D) version of a BGR/BGRA/grey frame.
 
     Every pixel is averaged in, each weighted by how much of it a cell covers: exactly what
     cv2.resize(INTER_AREA) computes (a 2 px stroke of a typed letter must not fall between
     samples). But INTER_AREA by a fraction (960 -> 128 is 7.5) runs OpenCV's general, slow path
     (~0.7 ms here on 960x540 grey); the same averages read off an integral image cost ~0.25 ms.
+    The grey copy and the integral image go into `scratch` when given; the thumbnail returned
+    is always an array of its own (the change detector keeps it).
     """
     height, width = image.shape[:2]
     scale = min(1.0, long_side / max(height, width))
     out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
+    if (out_w, out_h) == (width, height):
+        scratch = None  # the grey copy is the thumbnail: it must not be overwritten
     if image.ndim == 3:
         code = cv2.COLOR_BGRA2GRAY if image.shape[2] == 4 else cv2.COLOR_BGR2GRAY
-        image = cv2.cvtColor(image, code)
+        grey = scratch.get("grey", (height, width)) if scratch is not None else None
+        image = cv2.cvtColor(image, code, grey)
     if (out_w, out_h) == (width, height):
         return image
     corners, weights = _area_plan(height, width, out_h, out_w)
     # The sum over a cell is a difference of the integral image at the cell's corners; where a
     # corner falls inside a pixel, the integral is linear across it, so interpolating is exact.
-    integral = cv2.integral(image, sdepth=cv2.CV_32S)
+    kept = scratch.get("integral", (height + 1, width + 1), np.int32) if scratch else None
+    integral = cv2.integral(image, kept, sdepth=cv2.CV_32S)
     at_corners = np.einsum("kij,kij->ij", integral.ravel().take(corners), weights)
     cells = np.diff(np.diff(at_corners, axis=0), axis=1)
     thumb: np.ndarray = np.rint(cells).astype(np.uint8)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from liveview.encode.scratch import Scratch
 from liveview.errors import ConfigError
 
 DEFAULT_MAX_SIDE_PX = 1024  # ~768-1024 px on the long side is all the Live models use (PROTOCOL.md)
@@ -85,20 +86,32 @@ def plan_resize(width: int, height: int, max_side: int) -> tuple[int, int, int]:
     return k_down, max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def resize_to_max_side(image: np.ndarray, max_side: int) -> np.ndarray:
-    """Downscale `image` (any channel count) so its long side is <= max_side; never upscale."""
+def resize_to_max_side(
+    image: np.ndarray, max_side: int, scratch: Scratch | None = None
+) -> np.ndarray:
+    """Downscale `image` (any channel count) so its long side is <= max_side; never upscale.
+    With `scratch`, the result (if resized) is written into its buffers (see encode.scratch)."""
     height, width = image.shape[:2]
     factor, out_w, out_h = plan_resize(width, height, max_side)
     if factor == 1 and (out_w, out_h) == (width, height):
         return image
     if factor > 1:
-        image = reduce_by(image, factor)
+        image = reduce_by(image, factor, scratch)
     if image.shape[1] != out_w or image.shape[0] != out_h:
-        image = cv2.resize(image, (out_w, out_h), interpolation=cv2.INTER_AREA)
+        dst = _dst(scratch, "resize", image, out_w, out_h)
+        image = cv2.resize(image, (out_w, out_h), dst, interpolation=cv2.INTER_AREA)
     return image
 
 
-def reduce_by(image: np.ndarray, factor: int) -> np.ndarray:
+def _dst(
+    scratch: Scratch | None, name: str, image: np.ndarray, width: int, height: int
+) -> np.ndarray | None:
+    if scratch is None:
+        return None
+    return scratch.get(name, (height, width, *image.shape[2:]))
+
+
+def reduce_by(image: np.ndarray, factor: int, scratch: Scratch | None = None) -> np.ndarray:
     """Average `factor` x `factor` blocks (INTER_AREA by an integer), cropping at most factor-1
     edge pixels so the scale is exact.
 
@@ -107,6 +120,7 @@ def reduce_by(image: np.ndarray, factor: int) -> np.ndarray:
     (a 4x4 mean is the 2x2 mean of 2x2 means, give or take one level of rounding); what is left
     of an odd factor goes through OpenCV as one step.
     """
+    steps = 0
     while factor > 1:
         step = 2 if factor % 2 == 0 else factor
         height, width = image.shape[:2]
@@ -114,8 +128,11 @@ def reduce_by(image: np.ndarray, factor: int) -> np.ndarray:
         # stay contiguous), so no copy of the frame is made.
         cropped = image[: (height // step) * step, : (width // step) * step]
         size = (width // step, height // step)
-        image = cv2.resize(cropped, size, interpolation=cv2.INTER_AREA)
+        # One buffer per step: a step never writes into its own input.
+        dst = _dst(scratch, f"reduce{steps}", image, *size)
+        image = cv2.resize(cropped, size, dst, interpolation=cv2.INTER_AREA)
         factor //= step
+        steps += 1
     return image
 
 
