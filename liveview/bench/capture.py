@@ -1,15 +1,19 @@
 """`liveview bench capture`: what a screen frame costs, against the naive path, on a real screen.
 
 Needs an X display (Xvfb 1920x1080 is fine) and ImageMagick's `display` to put realistic content
-(windows of text, a photo-like area) on the root window. Sections:
+(windows of text, a photo-like area) on the root window. Sections (`--sections`, all by default):
 - per_frame: grab / convert+resize / encode / total ms (median, p95) and JPEG bytes, >= 100 frames;
-- naive: the same frames through mss -> PNG -> PIL -> JPEG (with PIL's thumbnail() resize, as in
+- naive: mss grabs through mss -> PNG -> PIL -> JPEG (with PIL's thumbnail() resize, as in
   common examples, and without a resize), and how many times slower that is;
 - static: a static screen for 60 s at 1 fps through the real VideoPipeline (simulated time by
   default: an injected clock; frames still come from the real screen): fraction of frames sent;
 - change_delay: real time, 1 fps: from a change becoming visible on screen (seen by a separate
   2 ms poller) to the pipeline handing the frame to its sink;
-- loop_lag: p99 lateness of a 20 ms asyncio sleep while the pipeline captures and encodes at 5 fps.
+- loop_lag: p99 lateness of a 20 ms asyncio sleep while the pipeline captures and encodes at 5 fps;
+- process: CPU the whole `liveview headless` process pays per frame sent, streaming an animated
+  screen to a local server, minus an idle session (see capture_process);
+- states: what the pipeline costs at 1 fps, paused, and with no session taking frames
+  (see pipeline_states).
 """
 
 from __future__ import annotations
@@ -19,30 +23,28 @@ import asyncio
 import io
 import os
 import random
-import shutil
 import statistics
-import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext, suppress
+from collections.abc import Callable
+from contextlib import nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
-import cv2
 import mss
 import mss.tools
 import numpy as np
 
+from liveview.bench import capture_process, frame_path, pipeline_states
+from liveview.bench.screen_content import CHANGE_BOX, desktop_content, private_display
 from liveview.capture.runner import FrameProducer
-from liveview.capture.screen import Region, ScreenSource, list_monitors, open_mss
+from liveview.capture.screen import ScreenSource, list_monitors, open_mss
 from liveview.core.loop_lag import LoopLagMonitor
 from liveview.core.video_pipeline import VideoPipeline, VideoSettings
-from liveview.encode import encode_resized, resize_to_max_side, thumbnail, to_bgr
 from liveview.encode.throttle import LatestSlot
 
-CHANGE_BOX = Region(600, 380, 720, 320)  # where the change-delay run alters the screen
+SECTIONS = ("per_frame", "naive", "static", "change_delay", "loop_lag", "process", "states")
 POLL_INTERVAL_S = 0.002
 
 
@@ -63,184 +65,66 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="start a private Xvfb 1920x1080x24 for the run (nothing else draws on it)",
     )
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"comma-separated, of {', '.join(SECTIONS)} (naive needs per_frame)",
+    )
+    capture_process.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    with _private_display() if args.own_display else nullcontext():
+    with private_display() if args.own_display else nullcontext():
         return _run(args)
 
 
 def _run(args: argparse.Namespace) -> dict[str, Any]:
+    sections = {s.strip() for s in args.sections.split(",") if s.strip()}
+    if unknown := sections - set(SECTIONS):
+        raise SystemExit(f"liveview bench capture: unknown sections {sorted(unknown)}")
     monitor = next(m for m in list_monitors() if m.index == args.monitor)
     result: dict[str, Any] = {
         "display": os.environ.get("DISPLAY", "") + (" (private Xvfb)" if args.own_display else ""),
         "screen": f"{monitor.width}x{monitor.height}",
         "settings": {"max_side": args.max_side, "jpeg_quality": args.jpeg_quality},
+        "load_avg_1_5_15min_at_start": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
     }
-    with tempfile.TemporaryDirectory() as tmp, _desktop_content(Path(tmp), monitor) as show:
+    with tempfile.TemporaryDirectory() as tmp, desktop_content(Path(tmp), monitor) as show:
         result["content"] = show("a")
-        shots = _per_frame(args, result)
-        _naive(args, result, shots)
-        result["static"] = asyncio.run(_static(args))
-        result["change_delay"] = asyncio.run(_change_delay(args, show))
-        result["loop_lag"] = asyncio.run(_loop_lag(args))
+        if "per_frame" in sections:
+            shots = _per_frame(args, result)
+            if "naive" in sections:
+                _naive(args, result, shots)
+        if "static" in sections:
+            result["static"] = asyncio.run(_static(args))
+        if "change_delay" in sections:
+            result["change_delay"] = asyncio.run(_change_delay(args, show))
+        if "loop_lag" in sections:
+            result["loop_lag"] = asyncio.run(_loop_lag(args))
+        if "process" in sections:
+            result["process"] = capture_process.process_cost(args)
+        if "states" in sections:
+            result["states"] = pipeline_states.pipeline_states(args)
+    result["load_avg_1_5_15min_at_end"] = [round(x, 2) for x in os.getloadavg()]
     result["targets"] = _targets(result)
     return result
-
-
-@contextmanager
-def _private_display() -> Iterator[None]:
-    """A private Xvfb, so other programs' windows cannot change "static" content mid-run."""
-    if shutil.which("Xvfb") is None:
-        raise RuntimeError("--own-display needs Xvfb (apt install xvfb)")
-    number = next(
-        n
-        for n in range(140, 240)
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
-    )
-    server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    previous = os.environ.get("DISPLAY")
-    try:
-        deadline = time.monotonic() + 10
-        while not Path(f"/tmp/.X11-unix/X{number}").exists():
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError(f"Xvfb :{number} did not start")
-            time.sleep(0.05)
-        os.environ["DISPLAY"] = f":{number}"
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("DISPLAY", None)
-        else:
-            os.environ["DISPLAY"] = previous
-        server.terminate()
-        server.wait(timeout=10)
-
-
-# --- content on the screen ------------------------------------------------------------------
-
-
-def render_desktop(width: int, height: int, variant: str, seed: int = 7) -> np.ndarray:
-    """A desktop-like picture: wallpaper, windows with lines of text, a photo-like area."""
-    rng = random.Random(seed)
-    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
-    wallpaper = np.dstack([80 + 60 * xx / width, 60 + 80 * yy / height, 120 + 0 * xx])
-    image = wallpaper.astype(np.uint8)
-    words = [
-        "the",
-        "quick",
-        "brown",
-        "fox",
-        "jumps",
-        "over",
-        "lazy",
-        "dog",
-        "liveview",
-        "frame",
-        "screen",
-        "model",
-        "text",
-    ]
-    for wx, wy, ww, wh in ((40, 40, 860, 620), (940, 90, 940, 520), (120, 700, 700, 340)):
-        cv2.rectangle(image, (wx, wy), (wx + ww, wy + wh), (245, 245, 245), -1)
-        cv2.rectangle(image, (wx, wy), (wx + ww, wy + 28), (70, 70, 90), -1)
-        for y in range(wy + 52, wy + wh - 10, 22):
-            line = " ".join(rng.choice(words) for _ in range(ww // 60))
-            cv2.putText(image, line, (wx + 12, y), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (30, 30, 30), 1)
-    # A photo-like area: smooth colour fields with fine noise.
-    noise = np.random.default_rng(seed).integers(0, 255, (44, 64, 3), dtype=np.uint8)
-    photo = cv2.resize(noise, (900, 330), interpolation=cv2.INTER_CUBIC)
-    grain = np.random.default_rng(seed + 1).integers(-12, 12, photo.shape, dtype=np.int16)
-    image[720:1050, 960:1860] = np.clip(photo.astype(np.int16) + grain, 0, 255).astype(np.uint8)
-    if variant == "b":  # a dialog pops up over the middle
-        box = CHANGE_BOX
-        cv2.rectangle(
-            image, (box.x, box.y), (box.x + box.width, box.y + box.height), (200, 230, 255), -1
-        )
-        cv2.putText(
-            image,
-            "Saved 3 files",
-            (box.x + 40, box.y + 160),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            1.6,
-            (0, 0, 0),
-            3,
-        )
-    return image
-
-
-@contextmanager
-def _desktop_content(tmp: Path, monitor: Any) -> Iterator[Callable[[str], str]]:
-    """Yields show(variant): puts that picture on the X root window and waits until it is seen."""
-    if shutil.which("display") is None:
-        raise RuntimeError(
-            "the capture bench needs ImageMagick's `display` (apt install imagemagick)"
-        )
-    files = {}
-    for variant in ("a", "b"):
-        files[variant] = tmp / f"desktop-{variant}.png"
-        cv2.imwrite(str(files[variant]), render_desktop(monitor.width, monitor.height, variant))
-    black = tmp / "black.png"
-    cv2.imwrite(str(black), np.zeros((monitor.height, monitor.width, 3), np.uint8))
-
-    def show(variant: str) -> str:
-        # `display -window root` sets the root background and exits (its status is 1 even then).
-        subprocess.run(["display", "-window", "root", str(files[variant])], check=False, timeout=30)
-        return f"desktop-like picture '{variant}' on the root window (text windows, photo area)"
-
-    try:
-        yield show
-    finally:
-        subprocess.run(["display", "-window", "root", str(black)], check=False, timeout=30)
 
 
 # --- per-frame cost, ours and naive ---------------------------------------------------------
 
 
-def _stats(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"median": round(statistics.median(ordered), 3), "p95": round(p95, 3)}
-
-
 def _per_frame(args: argparse.Namespace, result: dict[str, Any]) -> list[Any]:
-    grab_ms, resize_ms, encode_ms, total_ms, thumb_ms, sizes = [], [], [], [], [], []
+    """The path as the pipeline runs it (frame_path), then grabs through mss for the naive
+    comparison (the PNG path starts from an mss screenshot)."""
+    result["per_frame"] = frame_path.per_frame(args)
     kept = []
     with open_mss() as sct:
         box = sct.monitors[args.monitor]
-        for i in range(max(100, args.frames)):
-            t0 = time.perf_counter()
+        for _ in range(args.naive_frames):
+            started = time.perf_counter()
             shot = sct.grab(box)
-            image = np.asarray(shot)
-            t1 = time.perf_counter()
-            small = to_bgr(resize_to_max_side(image, args.max_side))
-            t2 = time.perf_counter()
-            encoded = encode_resized(small, args.jpeg_quality)
-            t3 = time.perf_counter()
-            thumbnail(small)
-            t4 = time.perf_counter()
-            grab_ms.append((t1 - t0) * 1e3)
-            resize_ms.append((t2 - t1) * 1e3)
-            encode_ms.append((t3 - t2) * 1e3)
-            total_ms.append((t3 - t0) * 1e3)
-            thumb_ms.append((t4 - t3) * 1e3)
-            sizes.append(len(encoded.data))
-            if i < args.naive_frames:
-                kept.append((shot, (t1 - t0) * 1e3))
-    result["per_frame"] = {
-        "frames": len(total_ms),
-        "output": f"{encoded.width}x{encoded.height}",
-        "grab_ms": _stats(grab_ms),
-        "convert_resize_ms": _stats(resize_ms),
-        "encode_ms": _stats(encode_ms),
-        "total_ms": _stats(total_ms),
-        "change_thumbnail_ms": _stats(thumb_ms),
-        "jpeg_bytes": {"median": int(statistics.median(sizes)), "max": max(sizes)},
-    }
+            kept.append((shot, (time.perf_counter() - started) * 1e3))
     return kept
 
 
@@ -263,11 +147,14 @@ def _naive(args: argparse.Namespace, result: dict[str, Any], shots: list[Any]) -
         return (time.perf_counter() - t0) * 1e3, out.tell()
 
     ours = result["per_frame"]["total_ms"]["median"]
-    naive_result: dict[str, Any] = {"frames": len(shots), "same_frames_as": "per_frame (first N)"}
+    naive_result: dict[str, Any] = {
+        "frames": len(shots),
+        "grabs": "mss.grab(), timed and added to each",
+    }
     for name, resize in (("png_pil_resize", True), ("png_pil_no_resize", False)):
         runs = [naive(shot, resize) for shot, _ in shots]
         totals = [grab + ms for (_, grab), (ms, _) in zip(shots, runs, strict=True)]
-        stats = _stats(totals)
+        stats = frame_path.stats(totals)
         naive_result[name] = {
             "total_ms": stats,
             "jpeg_bytes_median": int(statistics.median(size for _, size in runs)),
@@ -438,12 +325,20 @@ async def _loop_lag(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _targets(result: dict[str, Any]) -> dict[str, Any]:
-    total = result["per_frame"]["total_ms"]["median"]
-    naive = result.get("naive", {}).get("png_pil_resize", {})
-    return {
-        "total_median_le_6ms": total <= 6.0,
-        "naive_ratio_ge_20x": naive.get("slower_than_ours_x", 0) >= 20,
-        "static_fraction_le_10pct": result["static"]["fraction_sent"] <= 0.10,
-        "change_within_one_interval": result["change_delay"]["max_ms"] <= 1000.0,
-        "loop_lag_p99_le_10ms": result["loop_lag"]["p99_ms"] <= 10.0,
-    }
+    """Each target that its section measured (a section not run has no verdict)."""
+    checks: dict[str, Any] = {}
+    if "per_frame" in result:
+        total = result["per_frame"]["total_ms"]["median"]
+        checks["frame_path_median_le_2_5ms"] = total <= 2.5
+    if "naive" in result:
+        naive = result["naive"].get("png_pil_resize", {})
+        checks["naive_ratio_ge_20x"] = naive.get("slower_than_ours_x", 0) >= 20
+    if "static" in result:
+        checks["static_fraction_le_10pct"] = result["static"]["fraction_sent"] <= 0.10
+    if "change_delay" in result:
+        checks["change_within_one_interval"] = result["change_delay"]["max_ms"] <= 1000.0
+    if "loop_lag" in result:
+        checks["loop_lag_p99_le_10ms"] = result["loop_lag"]["p99_ms"] <= 10.0
+    if "process" in result:
+        checks["process_ms_per_frame_le_5ms"] = result["process"]["ms_per_frame"]["median"] <= 5.0
+    return checks

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from liveview.capture.base import Frame, FrameFilter, FrameSource, NoFrameNow, Region
 from liveview.capture.camera import CameraInfo, CameraKind, CameraSource, list_cameras
-from liveview.capture.runner import DEFAULT_SCREEN_GRAB_FPS, FrameProducer
+from liveview.capture.runner import IDLE_GRAB_INTERVAL_S, FrameProducer
 from liveview.capture.screen import MonitorInfo, ScreenSource, list_monitors, parse_region
 from liveview.capture.spec import SourceSpec, list_sources_text, open_source, parse_source_spec
 from liveview.capture.synthetic import SyntheticSource
 
 __all__ = [
-    "DEFAULT_SCREEN_GRAB_FPS",
+    "IDLE_GRAB_INTERVAL_S",
     "CameraInfo",
     "CameraKind",
     "CameraSource",

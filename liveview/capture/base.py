@@ -10,13 +10,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from liveview.desktop.geometry import Region
 from liveview.errors import LiveViewError
 
-__all__ = ["Frame", "FrameFilter", "FrameSource", "NoFrameNow", "Region"]
+__all__ = ["Frame", "FrameFilter", "FrameGate", "FrameSource", "NoFrameNow", "Region"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,6 +71,22 @@ class NoFrameNow(LiveViewError):
 # anyone may encode it: returns the frame to offer (masked, maybe the same object), or raises
 # NoFrameNow to hold the video. Must be fast (it runs per grab) and thread-safe.
 FrameFilter = Callable[["Frame"], "Frame"]
+
+
+@runtime_checkable
+class FrameGate(Protocol):
+    """A FrameFilter whose hold depends only on where the frame lies on the screen (auto-pause:
+    a window on the pause list over that part of the screen), not on its pixels.
+
+    FrameProducer asks it between the grabs of an on-demand source (a screen), so a hold is
+    noticed within GATE_POLL_S without grabbing pictures nobody will send, and no grab is made
+    while it holds."""
+
+    def __call__(self, frame: Frame) -> Frame: ...
+
+    def hold_for(self, region: Region | None) -> NoFrameNow | None:
+        """Why video of `region` must be held now, or None. Fast and thread-safe."""
+        ...
 
 
 class FrameSource(ABC):

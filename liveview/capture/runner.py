@@ -5,6 +5,13 @@ latest-only slot. A frame nobody looked at before the next one arrives is droppe
 When the source fails mid-stream the thread stops, closes the source, records the error and
 tells the loop (on_error, and next_frame() raises): the session goes on without video.
 
+Two paces. A source with a pace of its own (a camera, a file) is read continuously, as its
+device or decoder needs. A source without one (a screen, a window) is grabbed on demand:
+`next_frame(fresh=True)` asks the thread for a grab made now, and otherwise the thread grabs
+only every IDLE_GRAB_INTERVAL_S, to keep latest() recent and holds noticed. A grab nobody looks
+at costs as much as one that is sent (about a millisecond of the 8 MB a 1080p picture weighs), so
+grabbing ahead at a fixed rate would mostly pay for pictures that are thrown away.
+
 Filters (masks, the auto-pause gate) run on the capture thread between the grab and the slot,
 so no unmasked picture is ever offered to the encoder. A source or filter that raises
 NoFrameNow holds the video: the last frame is withdrawn, next_frame() waits, `hold` says why
@@ -20,15 +27,20 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from liveview.capture.base import Frame, FrameFilter, FrameSource, NoFrameNow
+from liveview.capture.base import Frame, FrameFilter, FrameGate, FrameSource, NoFrameNow, Region
 from liveview.encode.throttle import LatestSlot
 from liveview.errors import CaptureError, LiveViewError
 
 log = logging.getLogger(__name__)
 
-# A screen has no pace of its own: grab it at this rate. 10 Hz keeps a grab (~0.7 ms at 1080p)
-# under 1 % of a core and the newest picture at most 100 ms old.
-DEFAULT_SCREEN_GRAB_FPS = 10.0
+# A screen has no pace of its own: it is grabbed when the pipeline looks (next_frame(fresh=True)),
+# and otherwise this often, so that latest() (a tool's snapshot while video is paused) is at most
+# a second old and a hold (auto-pause) is noticed within a second. About 0.1 ms of CPU a grab.
+IDLE_GRAB_INTERVAL_S = 1.0
+# Between the grabs of an on-demand source its gates (auto-pause) are asked this often, so a hold
+# is noticed (and the last frame withdrawn) within 50 ms without grabbing; a pure function of
+# a window list the watcher keeps, so asking costs microseconds.
+GATE_POLL_S = 0.05
 JOIN_TIMEOUT_S = 10.0  # a stream read times out after 5 s (camera.STREAM_READ_TIMEOUT_MS)
 
 ErrorCallback = Callable[[CaptureError], None]
@@ -42,15 +54,17 @@ class FrameProducer:
         self,
         source: FrameSource,
         *,
-        grab_fps: float = DEFAULT_SCREEN_GRAB_FPS,
+        idle_grab_interval_s: float = IDLE_GRAB_INTERVAL_S,
         on_error: ErrorCallback | None = None,
         filters: Sequence[FrameFilter] = (),
         on_hold: HoldCallback | None = None,
     ) -> None:
         self._source = source
-        self._grab_interval_s = 1.0 / grab_fps
+        self._idle_grab_interval_s = idle_grab_interval_s
+        self._wanted = threading.Event()  # the loop wants a grab made now (on-demand sources)
         self._on_error = on_error
         self._filters = tuple(filters)
+        self._region: Region | None = None  # where the last frame lay (for the gates)
         self._on_hold = on_hold
         self._hold: NoFrameNow | None = None
         self._slot: LatestSlot[Frame] = LatestSlot()
@@ -110,12 +124,24 @@ class FrameProducer:
         self._thread.start()
         await opened
 
-    async def next_frame(self, after_seq: int = -1) -> Frame:
+    @property
+    def on_demand(self) -> bool:
+        """The source has no pace of its own: it is grabbed when asked (next_frame(fresh=True))."""
+        return self._source.frame_interval_s is None
+
+    async def next_frame(self, after_seq: int = -1, *, fresh: bool = False) -> Frame:
         """The newest frame with seq > after_seq, waiting for one if need be. With the default
         after_seq the newest frame is returned even if it was returned before.
 
+        fresh: for an on-demand source (a screen), a frame grabbed after this call; for a source
+        with its own pace it changes nothing (the newest frame is as fresh as it gets).
+
         Raises CaptureError when the source failed or was closed (after the last unseen frame).
         """
+        if fresh and self.on_demand:
+            newest = self._slot.peek()
+            after_seq = max(after_seq, newest.seq if newest is not None else -1)
+            self._wanted.set()
         while True:
             if self._closed:
                 raise CaptureError(f"{self._source.describe()} is not running")
@@ -140,6 +166,7 @@ class FrameProducer:
         """Stop the thread (it closes the source) and wait for it."""
         self._closed = True
         self._stop.set()
+        self._wanted.set()  # an on-demand thread waits on this, not on _stop
         thread = self._thread
         if thread is not None and thread.is_alive():
             await asyncio.to_thread(thread.join, JOIN_TIMEOUT_S)
@@ -179,26 +206,51 @@ class FrameProducer:
             self._notify(self._new_frame.set)
 
     def _capture_loop(self) -> None:
-        paced_by_source = self._source.frame_interval_s is not None
-        next_due = time.monotonic()
+        if self.on_demand:
+            self._grab_on_demand()
+            return
+        while not self._stop.is_set():  # a source with its own pace: read as it delivers
+            retry_s = self._grab_once()
+            if retry_s is not None and self._stop.wait(retry_s):
+                return
+
+    def _grab_on_demand(self) -> None:
+        """Grab when the loop asks (next_frame(fresh=True)) or every idle interval; between
+        grabs, ask the gates. A held screen is not grabbed until its gates let go."""
+        idle_due = 0.0  # when a grab nobody asked for is due (the first one: at once)
         while not self._stop.is_set():
-            if not paced_by_source:
-                delay = next_due - time.monotonic()
-                if delay > 0 and self._stop.wait(delay):
-                    return
-                next_due = max(next_due + self._grab_interval_s, time.monotonic())
-            try:
-                frame = self._filtered(self._source.read())
-            except NoFrameNow as held:
+            gates = [f for f in self._filters if isinstance(f, FrameGate)]
+            held = next((h for g in gates if (h := g.hold_for(self._region)) is not None), None)
+            now = time.monotonic()
+            if held is not None:
                 self._set_hold(held)
-                if self._stop.wait(held.retry_after_s):
+                idle_due = 0.0  # once they let go, grab at once (the frame that resumes video)
+                if self._stop.wait(GATE_POLL_S):  # not _wanted: a waiting loop keeps it set
                     return
-                next_due = time.monotonic()
                 continue
-            self._set_hold(None)
-            self._slot.put(frame)
-            self.frames_captured += 1
-            self._notify(self._new_frame.set)
+            if self._wanted.is_set() or now >= idle_due:
+                self._wanted.clear()
+                retry_s = self._grab_once()
+                wait_s = self._idle_grab_interval_s if retry_s is None else retry_s
+                idle_due = time.monotonic() + wait_s
+                timeout = min(wait_s, GATE_POLL_S) if gates else wait_s
+            else:
+                timeout = min(idle_due - now, GATE_POLL_S) if gates else idle_due - now
+            self._wanted.wait(max(0.0, timeout))
+
+    def _grab_once(self) -> float | None:
+        """Read and filter one frame into the slot: None, or how long to wait when held."""
+        try:
+            frame = self._filtered(self._source.read())
+        except NoFrameNow as held:
+            self._set_hold(held)
+            return held.retry_after_s
+        self._set_hold(None)
+        self._region = frame.region
+        self._slot.put(frame)
+        self.frames_captured += 1
+        self._notify(self._new_frame.set)
+        return None
 
     def _filtered(self, frame: Frame) -> Frame:
         for apply in self._filters:

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import mss
-import numpy as np
 from mss.exception import ScreenShotError
 
 from liveview.capture.base import Frame, FrameSource, Region
+from liveview.capture.xshm import ShmGrabber
 from liveview.errors import CaptureError, ConfigError
 
 CONNECT_ATTEMPTS = 3
@@ -160,6 +160,7 @@ class ScreenSource(FrameSource):
         self._index = monitor
         self._region = region
         self._sct: Any = None
+        self._grabber: ShmGrabber | None = None
         self._box: dict[str, int] | None = None
         self._grabbed: Region | None = None
         self._description = "screen"
@@ -194,23 +195,32 @@ class ScreenSource(FrameSource):
             self._description = f"screen {monitor.index} region {region.describe()}"
         box = self._box
         self._grabbed = Region(box["left"], box["top"], box["width"], box["height"])
+        self._grabber = ShmGrabber(sct, box["width"] * box["height"] * 4)
+
+    @property
+    def grabber(self) -> ShmGrabber | None:
+        """How grabs are made (its .active: straight into shared memory), once open."""
+        return self._grabber
 
     def read(self) -> Frame:
-        if self._sct is None or self._box is None:
+        if self._grabber is None or self._box is None:
             raise CaptureError("screen source read before open()")
         try:
-            shot = self._sct.grab(self._box)
+            # Written by the X server into a recycled shared-memory slot (no copy), or a fresh
+            # mss buffer: either way the frame owns it (capture.xshm).
+            image = self._grabber.grab(self._box)
         except ScreenShotError as exc:
             raise CaptureError(
                 f"Screen capture failed ({exc}): the display may be gone or locked."
             ) from exc
-        # A view on the grab's own fresh bytearray (mss allocates one per grab): no copy needed.
-        image = np.asarray(shot)
         frame = Frame(image, time.monotonic(), self._seq, self._description, self._grabbed)
         self._seq += 1
         return frame
 
     def close(self) -> None:
+        if self._grabber is not None:
+            self._grabber.close()  # before the connection it is attached to
+            self._grabber = None
         if self._sct is not None:
             self._sct.close()
             self._sct = None

@@ -113,11 +113,13 @@ class SessionRuntime:
             self.set_mic_muted(self._mic_muted)
             self.bus.emit(state)
             self.video.target = controller.submit_video_frame
+            self.video.target_ready = lambda: controller.connected
             if not self._stop_requested:
                 async with asyncio.TaskGroup() as tg:
                     tg.create_task(controller.run(), name="session")
         finally:
             self.video.target = None
+            self.video.target_ready = None
             self.controller = None
             self.toolbox = None
             recorder.finish(

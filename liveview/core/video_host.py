@@ -52,6 +52,9 @@ class VideoHost:
         self.spec: str | None = None
         self.region: str | None = None
         self.target: VideoSink | None = None  # the session's sink, while one is connected
+        # Whether the target takes frames now (a connection is up); None: whenever it is set.
+        # Frames are not encoded for a session that would drop them (connecting, reconnecting).
+        self.target_ready: Callable[[], bool] | None = None
         self._task: asyncio.Task[None] | None = None
         self._listeners: list[VideoListener] = []
         self._lock = asyncio.Lock()
@@ -107,11 +110,19 @@ class VideoHost:
     def _start(self, source: FrameSource, kind: str, settings: VideoSettings) -> None:
         self.kind = kind
         pipeline = VideoPipeline(
-            FrameProducer(source), settings, self._sink, on_error=self._on_error
+            FrameProducer(source),
+            settings,
+            self._sink,
+            on_error=self._on_error,
+            sink_ready=self._sink_ready,
         )
         self.pipeline = pipeline
         self._task = asyncio.create_task(pipeline.run(), name=f"video-{kind}")
         self._emit(VideoChanged(kind, pipeline.describe()))
+
+    def _sink_ready(self) -> bool:
+        ready = self.target_ready
+        return self.target is not None and (ready is None or ready())
 
     def _sink(self, jpeg: bytes) -> bool:
         target = self.target

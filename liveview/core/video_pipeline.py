@@ -35,11 +35,12 @@ from liveview.encode import (
     RateLimiter,
     VideoCounters,
     encode_resized,
+    preview_of,
     resize_to_max_side,
     thumbnail,
-    to_bgr,
 )
 from liveview.encode.change import validate_change_threshold
+from liveview.encode.scratch import Scratch
 from liveview.encode.throttle import validate_fps
 from liveview.errors import CaptureError, ConfigError, LiveViewError
 
@@ -48,8 +49,12 @@ log = logging.getLogger(__name__)
 CHANGE_POLL_S = 0.25  # how often a skipped (unchanged) picture is looked at again
 PREVIEW_MAX_SIDE_PX = 320  # the window's small live preview
 PREVIEW_INTERVAL_S = 0.25  # preview refreshed at most 4 times a second
+# Previews are made while something reads latest_preview (the window polls it every 250 ms) and
+# for this long after; headless never reads it, so it never pays for one after the first.
+PREVIEW_READ_RECENTLY_S = 2.0
 
 VideoSink = Callable[[bytes], bool]  # True when the JPEG replaced an unsent older one
+SinkReady = Callable[[], bool]  # whether the sink takes frames now (a session is connected)
 Sleep = Callable[[float], Awaitable[None]]
 ErrorCallback = Callable[[LiveViewError], None]
 
@@ -80,7 +85,7 @@ class VideoSettings:
 class _Examined:
     """What the worker thread made of one frame."""
 
-    thumb: np.ndarray
+    thumb: np.ndarray | None  # None: not judged (nobody takes frames now)
     encoded: EncodedFrame | None
     preview: np.ndarray | None
 
@@ -97,10 +102,14 @@ class VideoPipeline:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         on_error: ErrorCallback | None = None,
+        sink_ready: SinkReady | None = None,
     ) -> None:
         self._producer = producer
         self._settings = settings
         self._sink = sink
+        # None: the sink always takes frames. Otherwise, while it says no, frames only make the
+        # preview: nothing is encoded for nobody, and the first frame it takes goes out at once.
+        self._sink_ready = sink_ready
         self._clock = clock
         self._sleep = sleep
         self._on_error = on_error
@@ -118,15 +127,26 @@ class VideoPipeline:
         self._last_seq = -1
         self._last_preview_at = float("-inf")
         self.counters = VideoCounters()
-        self.latest_preview: np.ndarray | None = None  # small BGR image for the UI
+        self._latest_preview: np.ndarray | None = None
+        self._preview_read_at = float("-inf")
         self.preview_seq = 0  # bumped each time latest_preview changes
         self.last_sent: EncodedFrame | None = None
         self.error: LiveViewError | None = None
         self._extra_sent = 0  # frames sent by send_extra (tools); see _step
+        # The resized frame and the change thumbnail's work buffers, reused frame after frame
+        # (_examine runs for one frame at a time).
+        self._scratch = Scratch()
 
     @property
     def settings(self) -> VideoSettings:
         return self._settings
+
+    @property
+    def latest_preview(self) -> np.ndarray | None:
+        """A small BGR copy of the newest frame looked at, for the UI (None before the first).
+        Reading it keeps previews coming (see PREVIEW_READ_RECENTLY_S)."""
+        self._preview_read_at = self._clock()
+        return self._latest_preview
 
     @property
     def paused(self) -> bool:
@@ -206,6 +226,15 @@ class VideoPipeline:
             await self._sleep_or_wake(delay)
 
     async def _sleep_or_wake(self, delay: float) -> None:
+        if self._sleep is asyncio.sleep:
+            # Real time: one timer that sets the wake event (the caller looks at every reason to
+            # wake again), rather than a sleeping task and a waiting task per frame.
+            timer = asyncio.get_running_loop().call_later(delay, self._wake.set)
+            try:
+                await self._wake.wait()
+            finally:
+                timer.cancel()
+            return
         sleeper = asyncio.ensure_future(self._sleep(delay))
         waker = asyncio.ensure_future(self._wake.wait())
         try:
@@ -216,7 +245,14 @@ class VideoPipeline:
             await asyncio.gather(sleeper, waker, return_exceptions=True)
 
     async def _step(self, encode: EncodeSettings, *, snapshot: bool) -> None:
-        frame = await self._producer.next_frame()
+        live = self._sink_ready is None or self._sink_ready()
+        if not live:
+            self._detector.reset()  # what the model saw last is unknown: send the next at once
+            if not self._preview_due(self._clock()):
+                self._last_check_at = self._clock()
+                return  # nobody takes frames, nobody looks at the preview: nothing to grab
+        # fresh: a screen is grabbed now, for this look (it is not grabbed ahead for nothing).
+        frame = await self._producer.next_frame(fresh=True)
         self._last_check_at = self._clock()
         # The same frame as last time shows what the last look showed: nothing new unless a
         # keep-alive is due (or a snapshot/change-detection-off forces a send).
@@ -225,13 +261,15 @@ class VideoPipeline:
             return
         self._last_seq = frame.seq
         self.counters.captured += 1
-        want_preview = self._last_preview_at + PREVIEW_INTERVAL_S <= self._clock()
+        want_preview = self._preview_due(self._clock())
         extra_sent = self._extra_sent
-        examined = await asyncio.to_thread(self._examine, frame, encode, force, want_preview)
+        examined = await asyncio.to_thread(self._examine, frame, encode, force, want_preview, live)
         if examined.preview is not None:
-            self.latest_preview = examined.preview
+            self._latest_preview = examined.preview
             self.preview_seq += 1
             self._last_preview_at = self._clock()
+        if examined.thumb is None:
+            return  # not judged: nobody takes frames now
         if examined.encoded is None:
             self.counters.skipped_unchanged += 1
             return
@@ -243,19 +281,26 @@ class VideoPipeline:
         self._detector.mark_sent(examined.thumb)
         self._limiter.mark()
 
+    def _preview_due(self, now: float) -> bool:
+        looked_at = now - self._preview_read_at <= PREVIEW_READ_RECENTLY_S
+        due = self._last_preview_at + PREVIEW_INTERVAL_S <= now
+        return due and (looked_at or self._latest_preview is None)
+
     def _examine(
-        self, frame: Frame, encode: EncodeSettings, force: bool, want_preview: bool
+        self, frame: Frame, encode: EncodeSettings, force: bool, want_preview: bool, live: bool
     ) -> _Examined:
         """Worker thread: downscale once, then thumbnail, change decision, encode and preview all
         work on the small image. The detector is only read here while the loop awaits this call,
-        so there is no concurrent access."""
-        small = resize_to_max_side(frame.image, encode.max_side)
-        thumb = thumbnail(small)
-        send = force or self._detector.should_send(thumb)
-        encoded = encode_resized(small, encode.quality) if send else None
-        preview = None
-        if want_preview:
-            preview = to_bgr(resize_to_max_side(small, PREVIEW_MAX_SIDE_PX))
+        so there is no concurrent access. Not `live`: only the preview is made."""
+        small = resize_to_max_side(frame.image, encode.max_side, self._scratch)
+        thumb = encoded = None
+        if live:
+            thumb = thumbnail(small, scratch=self._scratch)
+            send = force or self._detector.should_send(thumb)
+            encoded = encode_resized(small, encode.quality) if send else None
+        preview = preview_of(small, PREVIEW_MAX_SIDE_PX) if want_preview else None
+        if preview is not None and self._scratch.holds(preview):
+            preview = preview.copy()  # kept for the window: not in a buffer the next frame reuses
         return _Examined(thumb, encoded, preview)
 
     def _send(self, encoded: EncodedFrame) -> None:

@@ -225,6 +225,23 @@ def _blob(data: bytes, mime_type: str) -> JsonDict:
     return {"mimeType": mime_type, "data": base64.b64encode(data).decode("ascii")}
 
 
+def _realtime_blob_json(key: str, data: bytes, mime_type: str) -> str:
+    """to_json of {"realtimeInput": {key: blob}}, written out directly. The base64 alphabet
+    needs no JSON escaping, so json.dumps scanning and copying the payload again is pure cost:
+    ~1 ms of the event loop's CPU per 130 KB frame here, against ~0.05 ms for this."""
+    return "".join(
+        (
+            '{"realtimeInput":{',
+            json.dumps(key),
+            ':{"mimeType":',
+            json.dumps(mime_type, ensure_ascii=False),
+            ',"data":"',
+            base64.b64encode(data).decode("ascii"),
+            '"}}}',
+        )
+    )
+
+
 @dataclass(frozen=True)
 class ClientMessage:
     """Base class of every client message; `kind` labels it for the inspector and logs."""
@@ -233,6 +250,10 @@ class ClientMessage:
 
     def to_wire(self) -> JsonDict:
         raise NotImplementedError
+
+    def to_json(self) -> str:
+        """The compact JSON text of to_wire() (media messages write theirs directly)."""
+        return json.dumps(self.to_wire(), separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -264,6 +285,10 @@ class AudioChunk(ClientMessage):
         mime = f"{AUDIO_PCM_MIME_PREFIX};rate={self.sample_rate_hz}"
         return {"realtimeInput": {"audio": _blob(self.pcm, mime)}}
 
+    def to_json(self) -> str:
+        mime = f"{AUDIO_PCM_MIME_PREFIX};rate={self.sample_rate_hz}"
+        return _realtime_blob_json("audio", self.pcm, mime)
+
 
 @dataclass(frozen=True)
 class VideoFrame(ClientMessage):
@@ -275,6 +300,9 @@ class VideoFrame(ClientMessage):
 
     def to_wire(self) -> JsonDict:
         return {"realtimeInput": {"video": _blob(self.jpeg, self.mime_type)}}
+
+    def to_json(self) -> str:
+        return _realtime_blob_json("video", self.jpeg, self.mime_type)
 
 
 @dataclass(frozen=True)
@@ -382,4 +410,4 @@ AUDIO_MARKERS = (ActivityStart, ActivityEnd, AudioStreamEnd)
 
 def to_json(message: ClientMessage) -> str:
     """Serialise compactly: base64 payloads dominate, separators matter at 5 fps."""
-    return json.dumps(message.to_wire(), separators=(",", ":"), ensure_ascii=False)
+    return message.to_json()

@@ -59,3 +59,23 @@ async def test_a_still_picture_reaches_the_first_and_every_new_connection() -> N
             runtime.stop()
             await asyncio.gather(session, return_exceptions=True)
             await video.aclose()
+
+
+async def test_nothing_is_encoded_for_a_session_that_is_not_connected() -> None:
+    """The runtime sets the target before the first connection is up: until target_ready says
+    so, the host's pipeline makes no JPEG (the uplink would drop it)."""
+    video, sent, connected = VideoHost(), [], [False]
+    video.target = lambda jpeg: bool(sent.append(jpeg))
+    video.target_ready = lambda: connected[0]
+    await video.use(StillSource(make_pattern(640, 360, seed=4)), "test", STILL)
+    try:
+        pipeline = video.pipeline
+        assert pipeline is not None
+        await eventually(lambda: pipeline.counters.captured >= 1)  # the preview still comes
+        await asyncio.sleep(1.2)  # looks at 2 fps with nobody taking frames
+        assert pipeline.counters.encoded == 0 and sent == []
+        connected[0] = True
+        await eventually(lambda: len(sent) == 1)  # the still picture goes out at once
+        assert pipeline.counters.encoded == pipeline.counters.sent == 1
+    finally:
+        await video.aclose()

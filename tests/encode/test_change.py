@@ -3,6 +3,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from liveview.encode import DEFAULT_KEEPALIVE_S, ChangeDetector, changed_fraction, thumbnail
 from liveview.errors import ConfigError
@@ -94,3 +96,30 @@ def test_bad_threshold(threshold: float) -> None:
 def test_bad_keepalive() -> None:
     with pytest.raises(ConfigError, match="keep-alive"):
         ChangeDetector(keepalive_s=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    width=st.integers(1, 1400),
+    height=st.integers(1, 900),
+    channels=st.sampled_from([0, 3, 4]),
+    seed=st.integers(0, 2**16),
+)
+def test_thumbnail_is_the_area_average_opencv_computes(
+    width: int, height: int, channels: int, seed: int
+) -> None:
+    """Read off an integral image, the cells are INTER_AREA's own means (at most one level of
+    rounding apart), whatever the size and the fraction it is reduced by."""
+    shape = (height, width, channels) if channels else (height, width)
+    image = np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
+    grey = image
+    if channels:
+        grey = cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY if channels == 4 else cv2.COLOR_BGR2GRAY)
+    scale = min(1.0, 128 / max(width, height))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    expected = (
+        grey if size == (width, height) else cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+    )
+    thumb = thumbnail(image)
+    assert thumb.shape == expected.shape and thumb.dtype == np.uint8
+    assert np.abs(thumb.astype(int) - expected.astype(int)).max() <= 1

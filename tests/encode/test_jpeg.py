@@ -11,7 +11,10 @@ from liveview.encode import (
     EncodeSettings,
     decode_jpeg,
     encode_jpeg,
+    encode_resized,
     plan_resize,
+    preview_of,
+    reduce_by,
     resize_to_max_side,
     to_bgr,
 )
@@ -113,3 +116,41 @@ def test_bad_images_are_refused() -> None:
         encode_jpeg(np.zeros((10, 10, 2), np.uint8))
     with pytest.raises(ValueError, match="decodable"):
         decode_jpeg(b"not a jpeg")
+
+
+@pytest.mark.parametrize("factor", [2, 3, 4, 6])
+def test_reduce_by_an_integer_is_inter_area_by_it(factor: int) -> None:
+    """Even factors are taken as halvings (OpenCV's fast path): the same block means, give or
+    take a level per halving of rounding; odd ones are OpenCV's own."""
+    image = np.random.default_rng(factor).integers(0, 256, (361, 643, 4), dtype=np.uint8)
+    reduced = reduce_by(image, factor)
+    h, w = 361 // factor, 643 // factor
+    resize_by = cv2.resize(image[: h * factor, : w * factor], (w, h), interpolation=cv2.INTER_AREA)
+    assert reduced.shape == resize_by.shape == (h, w, 4)
+    assert np.abs(reduced.astype(int) - resize_by.astype(int)).max() <= 2
+    assert reduce_by(image, 1) is image
+
+
+def test_4k_reaches_960_by_two_halvings() -> None:
+    pattern = cv2.cvtColor(make_pattern(3840, 2160, seed=6), cv2.COLOR_BGR2BGRA)
+    small = resize_to_max_side(pattern, 1024)
+    assert small.shape == (540, 960, 4)
+    assert psnr(to_bgr(small), shrink(pattern[:, :, :3], 960, 540)) >= 40
+
+
+def test_preview_is_small_and_bgr() -> None:
+    pattern = cv2.cvtColor(make_pattern(960, 540, seed=8), cv2.COLOR_BGR2BGRA)
+    preview = preview_of(pattern, 320)
+    assert preview.shape == (180, 320, 3) and preview.flags.c_contiguous
+    assert psnr(preview, shrink(pattern[:, :, :3], 320, 180)) >= 25
+    assert preview_of(pattern[:100, :200], 320).shape == (100, 200, 3)  # never upscaled
+
+
+def test_bgra_is_encoded_as_it_is_and_makes_the_jpeg_of_its_bgr() -> None:
+    bgra = cv2.cvtColor(make_pattern(960, 540, seed=5), cv2.COLOR_BGR2BGRA)
+    bgra[..., 3] = 7  # X leaves the fourth byte undefined: it must not matter
+    direct = encode_resized(bgra, 80)
+    via_bgr = encode_resized(to_bgr(bgra), 80)
+    assert direct.data == via_bgr.data and (direct.width, direct.height) == (960, 540)
+    grey = encode_resized(cv2.cvtColor(bgra, cv2.COLOR_BGRA2GRAY), 80)
+    assert decode_jpeg(grey.data).shape == (540, 960, 3)

@@ -193,3 +193,18 @@ def test_the_base_message_has_no_wire_form() -> None:
 
 def test_to_json_is_compact() -> None:
     assert m.to_json(m.RealtimeText("a b")) == '{"realtimeInput":{"text":"a b"}}'
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        m.VideoFrame(bytes(range(256)) * 3),
+        m.VideoFrame(b"", mime_type='image/"odd"\u00e9'),
+        m.AudioChunk(b"\x01\x02" * 320, sample_rate_hz=24_000),
+    ],
+    ids=["video", "odd-mime", "audio"],
+)
+def test_media_messages_write_the_same_json_as_json_dumps(message: m.ClientMessage) -> None:
+    # Written out directly (the payload is not scanned again): byte for byte json.dumps' text.
+    expected = json.dumps(message.to_wire(), separators=(",", ":"), ensure_ascii=False)
+    assert m.to_json(message) == expected
