@@ -6,7 +6,8 @@ this module knows the window by the protocol alone (no import of the main window
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -69,18 +70,31 @@ def _handler(commands: WindowCommands, spec: ActionSpec) -> Callable[[], object]
     return (lambda: method(spec.argument)) if spec.argument is not None else method
 
 
-def shortcuts_text(push_to_talk_key: str) -> str:
+GlobalRow = tuple[str, str, str]  # key, what it does, "" or why it does not work
+
+
+def shortcuts_text(push_to_talk_key: str, global_keys: Sequence[GlobalRow] = ()) -> str:
     rows = [f"{a.shortcut:<14} {a.label.replace('&', '')}" for a in ACTIONS]
     rows.append(f"{push_to_talk_key:<14} Push-to-talk (hold; when enabled in settings)")
     rows.append(f"{'Enter':<14} Send the typed message")
+    if global_keys:
+        rows += ["", "Global hotkeys (work in every application; change them in Settings):"]
+        for key, description, problem in global_keys:
+            rows.append(f"{key:<14} {description}")
+            if problem:
+                rows.append(f"{'':<14}   ✗ not working: {problem}")
     return "\n".join(rows)
 
 
-def show_shortcuts(parent: QWidget, push_to_talk_key: str) -> None:
+def show_shortcuts(
+    parent: QWidget, push_to_talk_key: str, global_keys: Sequence[GlobalRow] = ()
+) -> QMessageBox:
     box = QMessageBox(parent)
+    box.setObjectName("shortcuts")
     box.setWindowTitle("Keyboard shortcuts")
-    box.setText(f"<pre>{shortcuts_text(push_to_talk_key)}</pre>")
+    box.setText(f"<pre>{html.escape(shortcuts_text(push_to_talk_key, global_keys))}</pre>")
     box.open()
+    return box
 
 
 def install_actions(window: QMainWindow, commands: WindowCommands) -> dict[str, QAction]:
