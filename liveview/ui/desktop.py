@@ -9,19 +9,29 @@ class, acting on the window's own controls so the buttons always show the truth.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from liveview.errors import Setting
 from liveview.ui.banner import ACTION_SETTINGS, BannerMessage
 from liveview.ui.global_keys import QtGlobalHotkeys
+from liveview.ui.tray import QtTrayIcon
 
 if TYPE_CHECKING:
     from liveview.core.prefs import Prefs
     from liveview.ui.main_window import QtMainWindow
 
 log = logging.getLogger(__name__)
+
+TRAY_NOTE = (
+    "The session goes on in the tray. Click the tray icon to show the window, or choose "
+    "Quit liveview in its menu to end."
+)
+TRAY_NOTE_MS = 8000
 
 
 class QtDesktop(QObject):
@@ -30,10 +40,51 @@ class QtDesktop(QObject):
         self.window = window
         self.model = window.model
         self.hotkeys = QtGlobalHotkeys(self, parent=self)
+        self.tray: QtTrayIcon | None = None
+        self.quitting = False  # Quit was asked: the window closes even during a session
+        self.note_shown = ""  # the tray's one-time note, once it was shown
 
     async def start(self) -> None:
-        """Grab the global hotkeys; a key that cannot be had is said at once (and in Settings)."""
+        """Grab the global hotkeys (a key that cannot be had is said at once, and in Settings);
+        show the tray icon where there is a tray."""
+        self.start_tray()
         await self.apply_hotkeys()
+
+    def start_tray(self) -> bool:
+        if self.tray is None and QSystemTrayIcon.isSystemTrayAvailable():
+            app = QApplication.instance()
+            icon = app.windowIcon() if isinstance(app, QApplication) else QIcon()
+            self.tray = QtTrayIcon(
+                self.model,
+                self,
+                icon,
+                mic_on=self.window.controls.mic_button.isChecked,
+                overlay_shown=self.overlay_shown,
+                parent=self.window,
+            )
+            self.tray.show()
+        return self.tray is not None
+
+    def close_to_tray(self, event: QCloseEvent) -> bool:
+        """Closing the window during a session hides it to the tray (said once); True when it
+        did. Without a tray, or with no session, the window closes as ever."""
+        tray = self.tray
+        if self.quitting or tray is None or not tray.isVisible() or not self.model.running:
+            return False
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return False
+        event.ignore()
+        self.window.hide()
+        if not self.model.prefs.tray_note_shown:
+            tray.showMessage(
+                "liveview is still running",
+                TRAY_NOTE,
+                QSystemTrayIcon.MessageIcon.Information,
+                TRAY_NOTE_MS,
+            )
+            self.note_shown = TRAY_NOTE
+            self.model.update_prefs(replace(self.model.prefs, tray_note_shown=True))
+        return True
 
     async def apply_hotkeys(self) -> None:
         await self.hotkeys.apply(self.model.prefs.hotkeys())
@@ -60,6 +111,10 @@ class QtDesktop(QObject):
 
     def close(self) -> None:
         self.hotkeys.close()
+        if self.tray is not None:
+            self.tray.hide()
+            self.tray.deleteLater()
+            self.tray = None
 
     # -- commands (global hotkeys, tray) -------------------------------------------------
 
@@ -83,6 +138,23 @@ class QtDesktop(QObject):
 
     def send_snapshot(self) -> None:
         self.window.send_snapshot()
+
+    def toggle_session(self) -> None:
+        self.window.toggle_session()
+
+    def toggle_mic(self) -> None:
+        self.window.toggle_mic()
+
+    def toggle_overlay(self) -> None:
+        self.show_window()
+
+    def overlay_shown(self) -> bool:
+        return False
+
+    def quit(self) -> None:
+        """Quit for real (the tray's Quit, Ctrl+Q): a running session ends."""
+        self.quitting = True
+        self.window.close()
 
     def toggle_pause(self) -> None:
         self.window.toggle_pause()

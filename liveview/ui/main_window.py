@@ -143,6 +143,8 @@ class QtMainWindow(QMainWindow):
         await self.sources.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.desktop.close_to_tray(event):
+            return
         self.store.save_geometry(self.saveGeometry(), self.saveState())
         self.model.stop_session()
         self.desktop.close()
@@ -161,6 +163,9 @@ class QtMainWindow(QMainWindow):
         self.resize(*DEFAULT_SIZE)
 
     # -- commands (menus, shortcuts, buttons) ----------------------------------------------
+
+    def quit(self) -> None:
+        self.desktop.quit()
 
     def toggle_session(self) -> None:
         if self.model.running:
