@@ -95,7 +95,7 @@ class Prefs:
     mic_device: str = ""  # "" = the system default
     speaker_device: str = ""
     echo: str = "cancel"
-    source: str = "test"
+    source: str = ""  # "" = not chosen yet: the first launch takes the primary screen
     region: str = ""
     # Tools (setup.tools): a change applies to the next session; switching is read live.
     google_search: bool = False

@@ -138,7 +138,8 @@ class QtMainWindow(QMainWindow):
 
     async def start_up(self) -> None:
         """After show(): probe sources (threads) and start the chosen one."""
-        await self.select_source(self.model.prefs.source, self.model.prefs.region)
+        spec = self.model.prefs.source or await self.desktop.primary_screen()
+        await self.select_source(spec, self.model.prefs.region)
         await self.desktop.start()
         await self.sources.refresh()
 
@@ -166,6 +167,9 @@ class QtMainWindow(QMainWindow):
 
     def quit(self) -> None:
         self.desktop.quit()
+
+    def toggle_overlay(self) -> None:
+        self.desktop.toggle_overlay()
 
     def toggle_session(self) -> None:
         if self.model.running:

@@ -151,6 +151,11 @@ class QtTrayIcon(QSystemTrayIcon):
         self._timer.start()
         self.refresh()
 
+    def detach(self) -> None:
+        """Stop following the model (before the icon is deleted with the window)."""
+        self._timer.stop()
+        self.model.bus.unsubscribe(self._on_state)
+
     def _on_state(self, event: core.StateChanged) -> None:
         self._last = event.state
         self._detail = event.detail

@@ -96,16 +96,20 @@ async def test_defaults_work_while_another_application_has_the_focus(
         await asyncio.to_thread(xdotool, "keyup", "ctrl+alt+t")
         await eventually(lambda: "realtimeInput.activityEnd" in connection.received_kinds)
 
-        # Ctrl+Alt+H hides liveview and brings it back.
+        # Ctrl+Alt+H hides the window (the overlay keeps the session in sight) and brings it
+        # back.
         await asyncio.to_thread(xdotool, "key", "ctrl+alt+h")
         await eventually(lambda: not window.isVisible())
+        assert window.desktop.overlay.isVisible()
         await asyncio.to_thread(xdotool, "key", "ctrl+alt+h")
         await eventually(window.isVisible)
+        window.desktop.overlay.hide()
 
-        # Ctrl+Alt+Space: somewhere to type, focused, from another application.
+        # Ctrl+Alt+Space: the overlay's prompt, focused, from another application.
         focus(other_app)
         await asyncio.to_thread(xdotool, "key", "ctrl+alt+space")
         await eventually(lambda: window.desktop.prompt_has_focus())
+        assert window.desktop.overlay.isVisible()
 
 
 class ForeignGrab:
