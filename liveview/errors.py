@@ -40,6 +40,7 @@ class Setting(Enum):
     GOOGLE_SEARCH = "Tools > Google Search"
     CODE_EXECUTION = "Tools > Code execution"
     FUNCTIONS = "Tools > liveview's functions"
+    HOTKEYS = "Desktop > Global hotkeys"
     SETUP_EXTRA = "the extra setup fields"
 
     @property

@@ -36,6 +36,8 @@ from liveview.core.transcript_feed import feed_transcript
 from liveview.core.video_host import VideoHost
 
 FIRST_FRAME_WAIT_S = 3.0
+CONNECT_WAIT_S = 15.0  # a quick question waits this long for a session to connect
+SNAPSHOT_WAIT_S = 2.0  # and this long for its snapshot to be encoded (2048 px, a thread)
 KeyProvider = Callable[[], tuple[str | None, str]]
 PrefsSaver = Callable[[Prefs], None]
 
@@ -69,6 +71,7 @@ class AppModel:
         self._lag_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[object]] = set()
         self.video.subscribe(self.bus.emit)
+        self.video.on_hold = self.bus.emit
         self.bus.subscribe(self._on_event)
 
     def _on_event(self, event: object) -> None:
@@ -196,6 +199,35 @@ class AppModel:
         if not self.running:
             self.start_session()
         self.spawn(self._send_when_ready(text), "send-when-ready")
+
+    async def ask_with_snapshot(self, text: str) -> None:
+        """The overlay's question: a sharp snapshot of the current source goes out first (the
+        model reads it with the question), then the text. Starts a session when none runs."""
+        if not self.running:
+            self.start_session()
+        deadline = time.monotonic() + CONNECT_WAIT_S
+        while self.running and time.monotonic() < deadline:
+            runtime = self.runtime
+            if runtime is not None and runtime.controller is not None and runtime.live:
+                break
+            await asyncio.sleep(0.02)
+        pipeline = self.video.pipeline
+        if pipeline is not None and self.runtime is not None and self.runtime.live:
+            sent = pipeline.snapshots_sent
+            if self.video.snapshot():
+                # realtimeInput.video then clientContent: wait until the snapshot is handed
+                # to the video lane, so the text cannot overtake it.
+                # (typed turns go before a waiting frame in the lanes: wait until it left).
+                until = time.monotonic() + SNAPSHOT_WAIT_S
+                while time.monotonic() < until and (
+                    pipeline.snapshots_sent == sent or self._video_waiting()
+                ):
+                    await asyncio.sleep(0.01)
+        self.send_text(text)
+
+    def _video_waiting(self) -> bool:
+        controller = self.controller
+        return controller is not None and controller.uplink.video_waiting
 
     async def _send_when_ready(self, text: str) -> None:
         """The turn that started the session waits for the connection and, with video on, for

@@ -23,6 +23,10 @@ class EventBus:
         """handler(event) for events of one kind, typed."""
         self._handlers.append(((kind,), handler))
 
+    def unsubscribe(self, handler: Callable[[Any], None]) -> None:
+        """Stop calling `handler` (a view being closed: it must not be called once deleted)."""
+        self._handlers = [(k, h) for k, h in self._handlers if h != handler]
+
     def emit(self, event: object) -> None:
         for kinds, handler in list(self._handlers):
             if kinds and not isinstance(event, kinds):

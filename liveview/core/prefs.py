@@ -8,6 +8,7 @@ stored values for one run and are not saved.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -21,6 +22,8 @@ from liveview.core.settings import (
 )
 from liveview.core.tool_declarations import parse_tools
 from liveview.core.video_pipeline import VideoSettings
+from liveview.desktop.auto_pause import DEFAULT_RULES, PauseRule, rule_from_text
+from liveview.desktop.hotkeys import DEFAULT_HOTKEYS, HotkeyAction
 from liveview.encode import (
     DEFAULT_CHANGE_THRESHOLD,
     DEFAULT_FPS,
@@ -30,6 +33,13 @@ from liveview.encode import (
 
 DEFAULT_PTT_KEY = "F8"
 ECHO_MODES = ("cancel", "half-duplex", "off")
+HOTKEY_FIELDS: Mapping[HotkeyAction, str] = {
+    HotkeyAction.QUICK_ASK: "hotkey_quick_ask",
+    HotkeyAction.TALK: "hotkey_talk",
+    HotkeyAction.SNAPSHOT: "hotkey_snapshot",
+    HotkeyAction.PAUSE_VIDEO: "hotkey_pause",
+    HotkeyAction.SHOW_HIDE: "hotkey_show_hide",
+}
 
 # Changing one of these while a session runs only takes effect in the next session.
 NEEDS_NEW_SESSION = frozenset(
@@ -86,7 +96,7 @@ class Prefs:
     speaker_device: str = ""
     echo: str = "cancel"
     listen: str = "mic"  # mic | system | both (what the computer plays; audio/listen.py)
-    source: str = "test"
+    source: str = ""  # "" = not chosen yet: the first launch takes the primary screen
     region: str = ""
     # Tools (setup.tools): a change applies to the next session; switching is read live.
     google_search: bool = False
@@ -96,6 +106,37 @@ class Prefs:
     # Per session: tokens ("50000") or estimated dollars ("$0.50"); "" for none (core/cost.py).
     budget: str = ""
     budget_pauses_video: bool = True
+    # Global hotkeys (desktop/hotkeys.py), as typed in Settings; "" leaves the action unbound.
+    hotkey_quick_ask: str = DEFAULT_HOTKEYS[HotkeyAction.QUICK_ASK]
+    hotkey_talk: str = DEFAULT_HOTKEYS[HotkeyAction.TALK]
+    hotkey_snapshot: str = DEFAULT_HOTKEYS[HotkeyAction.SNAPSHOT]
+    hotkey_pause: str = DEFAULT_HOTKEYS[HotkeyAction.PAUSE_VIDEO]
+    hotkey_show_hide: str = DEFAULT_HOTKEYS[HotkeyAction.SHOW_HIDE]
+    # The desktop: the tray's one-time note, the overlay, masks, auto-pause, the first launch.
+    tray_note_shown: bool = False
+    overlay_opacity: float = 0.92
+    overlay_click_through: bool = False
+    hide_self: bool = True  # "Hide liveview from what is sent"
+    auto_pause: bool = True
+    # Extra window titles or applications that pause the video, one per line (the password
+    # managers of desktop.auto_pause.DEFAULT_RULES always count while auto_pause is on).
+    auto_pause_extra: str = ""
+    first_launch_done: bool = False
+
+    def hotkeys(self) -> dict[HotkeyAction, str]:
+        """Each global hotkey action's key text (possibly "")."""
+        return {action: getattr(self, name) for action, name in HOTKEY_FIELDS.items()}
+
+    def with_hotkeys(self, keys: Mapping[HotkeyAction, str]) -> Prefs:
+        changes: dict[str, Any] = {HOTKEY_FIELDS[a]: text for a, text in keys.items()}
+        return replace(self, **changes)
+
+    def pause_rules(self) -> tuple[PauseRule, ...]:
+        """What pauses the video (empty when auto-pause is off)."""
+        if not self.auto_pause:
+            return ()
+        extra = [line for line in self.auto_pause_extra.splitlines() if line.strip()]
+        return (*DEFAULT_RULES, *(rule_from_text(line) for line in extra))
 
     def budget_limit(self) -> Budget:
         """ConfigError for a budget that is neither tokens nor dollars."""

@@ -53,6 +53,9 @@ class Transcript:
         """listener(index) is called whenever entry `index` was added or changed."""
         self._listeners.append(listener)
 
+    def unsubscribe(self, listener: Callable[[int], None]) -> None:
+        self._listeners = [f for f in self._listeners if f != listener]
+
     def _changed(self, index: int) -> None:
         for listener in self._listeners:
             listener(index)

@@ -85,6 +85,11 @@ class Uplink:
             return
         self._conn.send(chunk)
 
+    @property
+    def video_waiting(self) -> bool:
+        """A frame is in the latest-only lane, not yet taken by the sender."""
+        return self._conn is not None and self._conn.lanes.video_waiting
+
     def video_frame(self, jpeg: bytes) -> bool:
         """True when it replaced a frame that had not been sent yet."""
         if self._conn is None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from liveview.capture.base import FrameSource
+from liveview.capture.base import FrameFilter, FrameSource, NoFrameNow
 from liveview.capture.runner import FrameProducer
 from liveview.capture.spec import open_source, parse_source_spec
 from liveview.core.video_pipeline import VideoPipeline, VideoSettings, VideoSink
@@ -31,7 +31,21 @@ class VideoChanged:
     error: str = ""
 
 
+@dataclass(frozen=True)
+class VideoHeld:
+    """No frame may be sent now (`badge`: "paused: KeePassXC", `notice`: a sentence), or, with
+    badge "", frames flow again. From the capture filters (auto-pause, the self-mask)."""
+
+    badge: str
+    notice: str = ""
+
+
 VideoListener = Callable[[VideoChanged], None]
+FiltersFactory = Callable[[], Sequence[FrameFilter]]
+
+
+def _no_filters() -> Sequence[FrameFilter]:
+    return ()
 
 
 def source_kind(spec: str | None) -> str:
@@ -57,6 +71,10 @@ class VideoHost:
         self.target_ready: Callable[[], bool] | None = None
         self._task: asyncio.Task[None] | None = None
         self._listeners: list[VideoListener] = []
+        # What every frame goes through on the capture thread before it may be encoded (the
+        # auto-pause gate, privacy masks, the self-mask): asked anew for each source.
+        self.filters: FiltersFactory = _no_filters
+        self.on_hold: Callable[[VideoHeld], None] | None = None
         self._lock = asyncio.Lock()
 
     def subscribe(self, listener: VideoListener) -> None:
@@ -109,12 +127,9 @@ class VideoHost:
 
     def _start(self, source: FrameSource, kind: str, settings: VideoSettings) -> None:
         self.kind = kind
+        producer = FrameProducer(source, filters=self.filters(), on_hold=self._on_held)
         pipeline = VideoPipeline(
-            FrameProducer(source),
-            settings,
-            self._sink,
-            on_error=self._on_error,
-            sink_ready=self._sink_ready,
+            producer, settings, self._sink, on_error=self._on_error, sink_ready=self._sink_ready
         )
         self.pipeline = pipeline
         self._task = asyncio.create_task(pipeline.run(), name=f"video-{kind}")
@@ -127,6 +142,16 @@ class VideoHost:
     def _sink(self, jpeg: bytes) -> bool:
         target = self.target
         return target(jpeg) if target is not None else False
+
+    def refilter(self) -> None:
+        """The filters changed (a setting): the running source uses the new ones from its next
+        grab."""
+        if self.pipeline is not None:
+            self.pipeline.set_filters(self.filters())
+
+    def _on_held(self, held: NoFrameNow | None) -> None:
+        if self.on_hold is not None:
+            self.on_hold(VideoHeld(held.badge, held.notice) if held is not None else VideoHeld(""))
 
     def _on_error(self, exc: LiveViewError) -> None:
         self._emit(VideoChanged("none", "video stopped", exc.user_message))

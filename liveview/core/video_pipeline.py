@@ -14,12 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from liveview.capture.base import Frame, NoFrameNow
+from liveview.capture.base import Frame, FrameFilter, NoFrameNow
 from liveview.capture.runner import FrameProducer
 from liveview.encode import (
     DEFAULT_CHANGE_THRESHOLD,
@@ -127,6 +127,7 @@ class VideoPipeline:
         self._last_seq = -1
         self._last_preview_at = float("-inf")
         self.counters = VideoCounters()
+        self.snapshots_sent = 0  # request_snapshot()'s frames handed to the sink
         self._latest_preview: np.ndarray | None = None
         self._preview_read_at = float("-inf")
         self.preview_seq = 0  # bumped each time latest_preview changes
@@ -162,6 +163,10 @@ class VideoPipeline:
         return self._producer.describe()
 
     # --- controls (call on the event loop's thread) -----------------------------------------
+
+    def set_filters(self, filters: Sequence[FrameFilter]) -> None:
+        """New capture filters (masks, gates) from the next grab on."""
+        self._producer.set_filters(filters)
 
     def request_snapshot(self) -> None:
         """Send one sharp frame (settings.snapshot) now, bypassing pacing and change detection.
@@ -278,6 +283,8 @@ class VideoPipeline:
         if self._producer.hold is not None:
             return  # held while this frame was encoded (auto-pause): it may show what it hides
         self._send(examined.encoded)
+        if snapshot:
+            self.snapshots_sent += 1
         self._detector.mark_sent(examined.thumb)
         self._limiter.mark()
 

@@ -400,6 +400,13 @@ class TapHoldSwitch:
         self._latched = True
         return []
 
+    def latch(self) -> None:
+        """Talking was turned on elsewhere (the window's mic button): the next press turns it
+        off, as after a tap. Ignored while the key is down."""
+        if self._down_at is None and not self._ending:
+            self._latched = True
+            self._talking = True
+
     def reset(self) -> list[TalkEvent]:
         """Force off (the session stopped, the mic was muted elsewhere)."""
         was_talking = self._talking

@@ -6,7 +6,8 @@ this module knows the window by the protocol alone (no import of the main window
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,7 +23,7 @@ class WindowCommands(Protocol):
     def toggle_pause(self) -> None: ...
     def send_snapshot(self) -> None: ...
     def open_settings(self) -> object: ...
-    def close(self) -> bool: ...
+    def quit(self) -> None: ...
     def choose_source(self, spec: str) -> None: ...
     def pick_region(self) -> None: ...
     def focus_sources(self) -> None: ...
@@ -30,6 +31,7 @@ class WindowCommands(Protocol):
     def copy_conversation(self) -> None: ...
     def export_conversation(self) -> None: ...
     def toggle_inspector(self) -> None: ...
+    def toggle_overlay(self) -> None: ...
     def show_cost(self) -> None: ...
     def show_shortcuts(self) -> None: ...
 
@@ -49,7 +51,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("&Session", "&Pause / resume video", "Ctrl+P", "toggle_pause"),
     ActionSpec("&Session", "Send a sharp s&napshot now", "Ctrl+Shift+S", "send_snapshot"),
     ActionSpec("&Session", "Se&ttings…", "Ctrl+,", "open_settings"),
-    ActionSpec("&Session", "&Quit", "Ctrl+Q", "close"),
+    ActionSpec("&Session", "&Quit", "Ctrl+Q", "quit"),
     ActionSpec("&Source", "&Test pattern", "Ctrl+T", "choose_source", "test"),
     ActionSpec("&Source", "&Primary screen", "Ctrl+1", "choose_source", "screen:1"),
     ActionSpec("&Source", "Screen &region…", "Ctrl+R", "pick_region"),
@@ -59,6 +61,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("&Conversation", "&Copy as Markdown", "Ctrl+Shift+C", "copy_conversation"),
     ActionSpec("&Conversation", "&Export Markdown + JSON…", "Ctrl+E", "export_conversation"),
     ActionSpec("&View", "Protocol &inspector", "F12", "toggle_inspector"),
+    ActionSpec("&View", "Compact &overlay", "Ctrl+Shift+O", "toggle_overlay"),
     ActionSpec("&View", "Session &cost…", "Ctrl+Shift+D", "show_cost"),
     ActionSpec("&Help", "&Keyboard shortcuts", "F1", "show_shortcuts"),
 )
@@ -69,18 +72,31 @@ def _handler(commands: WindowCommands, spec: ActionSpec) -> Callable[[], object]
     return (lambda: method(spec.argument)) if spec.argument is not None else method
 
 
-def shortcuts_text(push_to_talk_key: str) -> str:
+GlobalRow = tuple[str, str, str]  # key, what it does, "" or why it does not work
+
+
+def shortcuts_text(push_to_talk_key: str, global_keys: Sequence[GlobalRow] = ()) -> str:
     rows = [f"{a.shortcut:<14} {a.label.replace('&', '')}" for a in ACTIONS]
     rows.append(f"{push_to_talk_key:<14} Push-to-talk (hold; when enabled in settings)")
     rows.append(f"{'Enter':<14} Send the typed message")
+    if global_keys:
+        rows += ["", "Global hotkeys (work in every application; change them in Settings):"]
+        for key, description, problem in global_keys:
+            rows.append(f"{key:<14} {description}")
+            if problem:
+                rows.append(f"{'':<14}   ✗ not working: {problem}")
     return "\n".join(rows)
 
 
-def show_shortcuts(parent: QWidget, push_to_talk_key: str) -> None:
+def show_shortcuts(
+    parent: QWidget, push_to_talk_key: str, global_keys: Sequence[GlobalRow] = ()
+) -> QMessageBox:
     box = QMessageBox(parent)
+    box.setObjectName("shortcuts")
     box.setWindowTitle("Keyboard shortcuts")
-    box.setText(f"<pre>{shortcuts_text(push_to_talk_key)}</pre>")
+    box.setText(f"<pre>{html.escape(shortcuts_text(push_to_talk_key, global_keys))}</pre>")
     box.open()
+    return box
 
 
 def install_actions(window: QMainWindow, commands: WindowCommands) -> dict[str, QAction]:

@@ -28,6 +28,7 @@ LEVEL_INTERVAL_MS = 80
 SCREEN_KINDS = frozenset({"screen", "window"})
 CAMERA_KINDS = frozenset({"camera", "file", "url", "test"})
 _LIVE_ON = "background:#e74c3c; color:white; border-radius:4px; padding:2px 8px; font-weight:bold"
+_HELD = "background:#e67e22; color:white; border-radius:4px; padding:2px 8px; font-weight:bold"
 _LIVE_OFF = "background:palette(mid); color:palette(window); border-radius:4px; padding:2px 8px"
 
 
@@ -38,6 +39,13 @@ class QtLiveIndicator(QLabel):
         self.live = False
         self.setObjectName(f"live_{what.lower()}")
         self.set_live(False)
+
+    def set_held(self, badge: str, notice: str = "") -> None:
+        """Why nothing is sent though the session is live ("paused: KeePassXC")."""
+        self.live = False
+        self.setText(f"⏸ {self.what} {badge}")
+        self.setStyleSheet(_HELD)
+        self.setToolTip(notice or badge)
 
     def set_live(self, live: bool) -> None:
         self.live = live
@@ -60,6 +68,8 @@ class QtSessionControls(QWidget):
         super().__init__(parent)
         self.app = app
         self._model_pause = False  # the pause button is being set by the model, not the user
+        self.held = ""  # the capture filters' badge while they hold the video
+        self._held_notice = ""
         self.start_button = QPushButton("Start session", self)
         self.start_button.setObjectName("start")
         self.start_button.setDefault(True)
@@ -127,13 +137,20 @@ class QtSessionControls(QWidget):
     def set_push_to_talk_key(self, key: str) -> None:
         self.ptt_button.setToolTip(f"Hold to talk (or hold {key}); lets you interrupt the model")
 
+    def set_held(self, badge: str, notice: str = "") -> None:
+        self.held, self._held_notice = badge, notice
+        self.update_live()
+
     def set_live(self, screen: bool, camera: bool, mic: bool) -> None:
-        for light, live in (
-            (self.live_screen, screen),
-            (self.live_camera, camera),
-            (self.live_mic, mic),
+        kind = self.app.video.kind
+        for light, live, kinds in (
+            (self.live_screen, screen, SCREEN_KINDS),
+            (self.live_camera, camera, CAMERA_KINDS),
+            (self.live_mic, mic, frozenset()),
         ):
-            if light.live != live:
+            if self.held and kind in kinds:
+                light.set_held(self.held, self._held_notice)
+            elif light.live != live or light.text().startswith("⏸"):
                 light.set_live(live)
 
     def set_level(self, level: float) -> None:

@@ -35,6 +35,7 @@ from liveview.ui.banner import (
 from liveview.ui.controls import QtSessionControls
 from liveview.ui.conversation import QtConversationPanel
 from liveview.ui.cost_panel import QtCostPanel
+from liveview.ui.desktop import QtDesktop
 from liveview.ui.inspector import QtProtocolInspector
 from liveview.ui.prefs_store import QtPrefsStore
 from liveview.ui.preview import QtPreview
@@ -66,6 +67,7 @@ class QtMainWindow(QMainWindow):
         self.status = QtSessionStatusBar(model.bus, self)
         self.cost_panel = QtCostPanel(model.bus, self._video_counters, self)
         self._layout()
+        self.desktop = QtDesktop(self)  # global hotkeys, tray, overlay, self-mask
         self.actions_by_name = install_actions(self, self)
         inspector_action = self.actions_by_name["Protocol inspector"]
         inspector_action.setCheckable(True)
@@ -136,12 +138,17 @@ class QtMainWindow(QMainWindow):
 
     async def start_up(self) -> None:
         """After show(): probe sources (threads) and start the chosen one."""
-        await self.select_source(self.model.prefs.source, self.model.prefs.region)
+        spec = self.model.prefs.source or await self.desktop.primary_screen()
+        await self.select_source(spec, self.model.prefs.region)
+        await self.desktop.start()
         await self.sources.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.desktop.close_to_tray(event):
+            return
         self.store.save_geometry(self.saveGeometry(), self.saveState())
         self.model.stop_session()
+        self.desktop.close()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
@@ -157,6 +164,12 @@ class QtMainWindow(QMainWindow):
         self.resize(*DEFAULT_SIZE)
 
     # -- commands (menus, shortcuts, buttons) ----------------------------------------------
+
+    def quit(self) -> None:
+        self.desktop.quit()
+
+    def toggle_overlay(self) -> None:
+        self.desktop.toggle_overlay()
 
     def toggle_session(self) -> None:
         if self.model.running:
@@ -202,7 +215,7 @@ class QtMainWindow(QMainWindow):
         self.inspector.setVisible(not self.inspector.isVisible())
 
     def show_shortcuts(self) -> None:
-        show_shortcuts(self, self.model.prefs.ptt_key)
+        show_shortcuts(self, self.model.prefs.ptt_key, self.desktop.hotkeys.listing())
 
     def show_cost(self) -> None:
         self.cost_panel.refresh_frames()
@@ -289,6 +302,8 @@ class QtMainWindow(QMainWindow):
             session_running=self.model.running,
             tester=self.model.test_key,
             model_loader=self.model.live_models,
+            hotkey_problems=self.desktop.hotkeys.problems(),
+            hotkey_backend=self.desktop.hotkeys.backend_name,
             parent=self,
         )
         dialog.show_setting(setting)
@@ -317,6 +332,7 @@ class QtMainWindow(QMainWindow):
         new = dialog.result_prefs()
         self.model.update_prefs(new)
         self._apply_prefs()
+        self.desktop.prefs_changed(old, new)
         video_fields = {"fps", "max_side", "jpeg_quality", "change_threshold"}
         if new.changed_fields(old) & video_fields:
             self.model.spawn(self.select_source(new.source, new.region), "restart-video")

@@ -64,3 +64,20 @@ class QtPrefsStore:
 
     def load_geometry(self) -> tuple[object, object]:
         return self.settings.value("window/geometry"), self.settings.value("window/state")
+
+    def save_overlay_position(self, screen: str, x: int, y: int) -> None:
+        """Where the overlay was left on `screen` (a screen's name: kept per screen)."""
+        self.settings.setValue(f"overlay/{_key(screen)}", f"{x},{y}")
+        self.settings.sync()
+
+    def load_overlay_position(self, screen: str) -> tuple[int, int] | None:
+        value = self.settings.value(f"overlay/{_key(screen)}")
+        try:
+            x, y = (int(v) for v in str(value).split(","))
+        except ValueError:
+            return None
+        return x, y
+
+
+def _key(screen: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in screen) or "screen"

@@ -4,7 +4,7 @@ the OS keychain. Changes that need a new session say so while one is running."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 
 from PySide6.QtGui import QKeySequence
@@ -30,9 +30,11 @@ from PySide6.QtWidgets import (
 from liveview.core.model_list import ModelList, catalogue_list
 from liveview.core.prefs import ECHO_MODES, NEEDS_NEW_SESSION, Prefs
 from liveview.core.settings import VOICES, Backend
+from liveview.desktop.hotkeys import HotkeyAction
 from liveview.errors import Setting
 from liveview.protocol.catalogue import MEDIA_RESOLUTIONS
 from liveview.ui.settings_capabilities import QtCapabilities
+from liveview.ui.settings_desktop import QtDesktopTab
 
 BACKENDS = (
     ("", "Automatic (Gemini API with a key, else local)"),
@@ -68,6 +70,8 @@ class QtSettingsDialog(QDialog):
         tester: KeyTester | None = None,
         models: ModelList | None = None,
         model_loader: ModelLoader | None = None,
+        hotkey_problems: Mapping[HotkeyAction, str] | None = None,
+        hotkey_backend: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -86,6 +90,10 @@ class QtSettingsDialog(QDialog):
         tabs.addTab(self._video_tab(prefs), "Video")
         tabs.addTab(self._audio_tab(prefs, devices), "Audio")
         tabs.addTab(self._tools_tab(prefs), "Tools")
+        self.desktop = QtDesktopTab(
+            prefs, problems=hotkey_problems, backend=hotkey_backend, parent=self
+        )
+        tabs.addTab(self.desktop, "Desktop")
         self.restart_note = QLabel(self)
         self.restart_note.setObjectName("restart_note")
         self.restart_note.setStyleSheet("color:#e67e22")
@@ -322,6 +330,7 @@ class QtSettingsDialog(QDialog):
             Setting.GOOGLE_SEARCH: self.search,
             Setting.CODE_EXECUTION: self.code,
             Setting.FUNCTIONS: self.functions,
+            Setting.HOTKEYS: next(iter(self.desktop.hotkey_edits.values())),
         }
 
     # -- results -----------------------------------------------------------------------------
@@ -329,7 +338,7 @@ class QtSettingsDialog(QDialog):
     def result_prefs(self) -> Prefs:
         key = self.ptt_key.keySequence().toString() or self.original.ptt_key
         return replace(
-            self.original,
+            self.desktop.result(self.original),
             backend=self.backend.currentData() or "",
             url=self.url.text().strip(),
             vertex_project=self.vertex_project.text().strip(),

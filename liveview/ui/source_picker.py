@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from liveview.capture.camera import CameraInfo, list_cameras
 from liveview.capture.screen import MonitorInfo, list_monitors
 from liveview.errors import LiveViewError
+from liveview.ui.app import RESOURCES
 from liveview.ui.preview import bgr_to_qimage
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ SPEC_ROLE = Qt.ItemDataRole.UserRole
 REGION = "region"
 FILE = "file"
 URL = "url"
+WINDOW = "window"
 
 
 def monitor_thumbnails(monitors: list[MonitorInfo]) -> dict[int, np.ndarray]:
@@ -69,11 +71,23 @@ def _swatch(colour: str) -> QIcon:
     return QIcon(pixmap)
 
 
+_FALLBACK = {"region": "#2e86de", "window": "#27ae60", "file": "#8e44ad", "url": "#d35400",
+             "none": "#222222"}  # fmt: skip
+
+
+def tile_icon(name: str, fallback: str) -> QIcon:
+    """resources/icons/source-NAME.svg (drawn for the tile's size, crisp at 2x: QIcon renders
+    the SVG at the device pixel ratio); a flat swatch if the file is missing."""
+    path = RESOURCES / "icons" / f"source-{name}.svg"
+    return QIcon(str(path)) if path.is_file() else _swatch(fallback)
+
+
 class QtSourcePicker(QListWidget):
     """Emits `chosen(spec, region)`; `region_wanted(monitor)` when the user picks "Region…"."""
 
     chosen = Signal(str, str)
     region_wanted = Signal(object)
+    window_wanted = Signal()  # "Window…": one application window
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,6 +119,9 @@ class QtSourcePicker(QListWidget):
         self.addItem(item)
         return item
 
+    def _tile(self, label: str, spec: str, icon: str, tip: str) -> QListWidgetItem:
+        return self._add(label, spec, tile_icon(icon, _FALLBACK.get(icon, "#7f8c8d")), tip)
+
     def _fill(
         self,
         monitors: list[MonitorInfo],
@@ -123,15 +140,25 @@ class QtSourcePicker(QListWidget):
             )
             self._add(f"Screen {mon.index}", f"screen:{mon.index}", icon, mon.describe())
         if monitors:
-            self._add("Region…", REGION, _swatch("#2e86de"), "Drag a rectangle over the screen")
+            self._add(
+                "Region…",
+                REGION,
+                tile_icon("region", "#2e86de"),
+                "Drag a rectangle over the screen",
+            )
+            self._add("Window…", WINDOW, tile_icon("window", "#27ae60"), "One application window")
         for cam in cameras:
             self._add(
                 f"Camera {cam.index}", f"camera:{cam.index}", _swatch("#16a085"), cam.describe()
             )
-        self._add("File…", FILE, _swatch("#8e44ad"), "A video file (played in a loop)")
-        self._add("URL…", URL, _swatch("#d35400"), "An IP camera or stream (http, rtsp, …)")
-        self._add("Test pattern", "test", _swatch("#7f8c8d"), "A synthetic moving test pattern")
-        self._add("No video", "none", _swatch("#222222"), "Audio and text only")
+        self._add("File…", FILE, tile_icon("file", "#8e44ad"), "A video file (played in a loop)")
+        self._add(
+            "URL…", URL, tile_icon("url", "#d35400"), "An IP camera or stream (http, rtsp, …)"
+        )
+        self._add(
+            "Test pattern", "test", tile_icon("test", "#7f8c8d"), "A synthetic moving test pattern"
+        )
+        self._add("No video", "none", tile_icon("none", "#222222"), "Audio and text only")
         self.blockSignals(False)
         self.mark_current(self.current_spec)
 
@@ -141,7 +168,7 @@ class QtSourcePicker(QListWidget):
         for row in range(self.count()):
             item = self.item(row)
             data = item.data(SPEC_ROLE)
-            same = data == spec or (data in (FILE, URL) and kind == data)
+            same = data == spec or (data in (FILE, URL, WINDOW) and kind == data)
             if same:
                 self.blockSignals(True)
                 self.setCurrentItem(item)
@@ -164,6 +191,8 @@ class QtSourcePicker(QListWidget):
         if spec == REGION:
             primary = next((m for m in self.monitors if m.is_primary), self.monitors[0])
             self.region_wanted.emit(primary)
+        elif spec == WINDOW:
+            self.window_wanted.emit()
         elif spec == FILE:
             path, _ = QFileDialog.getOpenFileName(
                 self, "Video file", "", "Video (*.mp4 *.avi *.mkv *.mov *.webm);;All files (*)"

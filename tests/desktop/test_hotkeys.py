@@ -297,3 +297,17 @@ def test_hotkeys_work_without_a_window_manager() -> None:
         finally:
             backend.close()
     assert os.environ.get("DISPLAY") != env["DISPLAY"]
+
+
+def test_a_mic_opened_elsewhere_is_closed_by_the_next_press() -> None:
+    clock = FakeClock()
+    switch = TapHoldSwitch(clock, hold_threshold_s=0.4)
+    switch.latch()  # the window's mic button turned it on
+    assert switch.talking and switch.latched
+    assert switch.press() == [TalkEvent.STOP]
+    clock.now += 1.0
+    assert switch.release() == []
+    assert switch.press() == [TalkEvent.START]
+    switch.latch()  # ignored while the key is down
+    clock.now += 0.6
+    assert switch.release() == [TalkEvent.STOP]

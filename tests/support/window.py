@@ -41,5 +41,5 @@ async def open_window(
         await window.select_source(prefs.source, prefs.region)
         yield window
     finally:
-        window.close()
+        window.quit()  # a real quit: closing during a session may hide to the tray
         await model.aclose()
