@@ -80,6 +80,9 @@ def run_app(args: argparse.Namespace) -> int:
     app.setWindowIcon(QIcon(str(app_icon_path())))
     apply_system_palette(app)
     _install_excepthook()
+    from liveview.ui.gc_policy import collect_on_gui_thread
+
+    collect_on_gui_thread(app)
     settings_file = os.environ.get(SETTINGS_FILE_ENV)
     if settings_file:
         store = QtPrefsStore(QSettings(settings_file, QSettings.Format.IniFormat))

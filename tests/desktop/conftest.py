@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.desktop.x11 import AppWindow
+from tests.support.qt_gc import cycles_collected_on_the_gui_thread  # noqa: F401 (autouse)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from liveview.server import LocalLiveServer
+from tests.support.qt_gc import cycles_collected_on_the_gui_thread  # noqa: F401 (autouse)
 
 WAIT_TIMEOUT_S = 20.0
 
