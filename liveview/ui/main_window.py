@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QVBoxLayout,
 
 from liveview.capture.screen import MonitorInfo, Region
 from liveview.core.app_model import AppModel
+from liveview.core.history_reader import HistoryReader
 from liveview.encode import VideoCounters
 from liveview.errors import LiveViewError, Setting
 from liveview.protocol.catalogue import STABLE_MODEL
@@ -35,6 +37,7 @@ from liveview.ui.banner import (
 from liveview.ui.controls import QtSessionControls
 from liveview.ui.conversation import QtConversationPanel
 from liveview.ui.cost_panel import QtCostPanel
+from liveview.ui.history_pane import QtHistoryPane
 from liveview.ui.inspector import QtProtocolInspector
 from liveview.ui.prefs_store import QtPrefsStore
 from liveview.ui.preview import QtPreview
@@ -65,11 +68,17 @@ class QtMainWindow(QMainWindow):
         self.inspector = QtProtocolInspector(model.bus, self)
         self.status = QtSessionStatusBar(model.bus, self)
         self.cost_panel = QtCostPanel(model.bus, self._video_counters, self)
+        history_path = getattr(model.history, "path", None)  # where this run's writer writes
+        reader = HistoryReader(history_path if isinstance(history_path, Path) else None)
+        self.history = QtHistoryPane(model, reader, self)
         self._layout()
         self.actions_by_name = install_actions(self, self)
         inspector_action = self.actions_by_name["Protocol inspector"]
         inspector_action.setCheckable(True)
         self.inspector.visibilityChanged.connect(inspector_action.setChecked)
+        history_action = self.actions_by_name["History…"]
+        history_action.setCheckable(True)
+        self.history.visibilityChanged.connect(history_action.setChecked)
         self._connect()
         self._figures = QTimer(self)
         self._figures.setInterval(FIGURES_INTERVAL_MS)
@@ -104,6 +113,8 @@ class QtMainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.inspector)
         self.inspector.hide()
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history)
+        self.history.hide()
 
     def _connect(self) -> None:
         self.controls.start_stop_clicked.connect(self.toggle_session)
@@ -197,6 +208,11 @@ class QtMainWindow(QMainWindow):
 
     def export_conversation(self) -> None:
         self.conversation.export_with_dialog()
+
+    def toggle_history(self) -> None:
+        self.history.setVisible(not self.history.isVisible())
+        if self.history.isVisible():
+            self.history.search.setFocus()
 
     def toggle_inspector(self) -> None:
         self.inspector.setVisible(not self.inspector.isVisible())
