@@ -57,6 +57,7 @@ NEEDS_NEW_SESSION = frozenset(
         "google_search",
         "code_execution",
         "functions",
+        "profile",
     }
 )
 
@@ -95,6 +96,8 @@ class Prefs:
     # Per session: tokens ("50000") or estimated dollars ("$0.50"); "" for none (core/cost.py).
     budget: str = ""
     budget_pauses_video: bool = True
+    # A profile's name (core/profiles.py), applied on top of the above; "" for none.
+    profile: str = ""
 
     def budget_limit(self) -> Budget:
         """ConfigError for a budget that is neither tokens nor dollars."""

@@ -41,6 +41,7 @@ from liveview.ui.history_pane import QtHistoryPane
 from liveview.ui.inspector import QtProtocolInspector
 from liveview.ui.prefs_store import QtPrefsStore
 from liveview.ui.preview import QtPreview
+from liveview.ui.profile_box import QtProfileBox
 from liveview.ui.region_overlay import pick_region
 from liveview.ui.settings_dialog import QtSettingsDialog
 from liveview.ui.source_picker import QtSourcePicker
@@ -71,6 +72,7 @@ class QtMainWindow(QMainWindow):
         history_path = getattr(model.history, "path", None)  # where this run's writer writes
         reader = HistoryReader(history_path if isinstance(history_path, Path) else None)
         self.history = QtHistoryPane(model, reader, self)
+        self.profile_box = QtProfileBox(model, self)
         self._layout()
         self.actions_by_name = install_actions(self, self)
         inspector_action = self.actions_by_name["Protocol inspector"]
@@ -111,6 +113,11 @@ class QtMainWindow(QMainWindow):
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
         self.setStatusBar(self.status)
+        toolbar = self.addToolBar("Profile")
+        toolbar.setObjectName("profile_toolbar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(self.profile_box)
+        toolbar.addAction(self.history.toggleViewAction())
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.inspector)
         self.inspector.hide()
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history)
@@ -129,6 +136,7 @@ class QtMainWindow(QMainWindow):
         self.banner.action_requested.connect(self._on_banner_action)
         self.status.cost_clicked.connect(self.show_cost)
         self.cost_panel.budget_changed.connect(self._on_budget_changed)
+        self.profile_box.profile_chosen.connect(self._on_profile_chosen)
 
     def _session_model(self) -> str:
         return self.model.prefs.model_for(bool(self.model.keys()[0]))
@@ -146,7 +154,8 @@ class QtMainWindow(QMainWindow):
     # -- start-up and shut-down ------------------------------------------------------------
 
     async def start_up(self) -> None:
-        """After show(): probe sources (threads) and start the chosen one."""
+        """After show(): read the profiles, probe sources (threads), start the chosen one."""
+        await self.model.reload_profiles()
         await self.select_source(self.model.prefs.source, self.model.prefs.region)
         await self.sources.refresh()
 
@@ -229,6 +238,12 @@ class QtMainWindow(QMainWindow):
         pipeline = self.model.video.pipeline
         return pipeline.counters if pipeline is not None else None
 
+    def _on_profile_chosen(self, name: str) -> None:
+        profile = self.model.profile
+        if profile is not None and profile.source is not None:  # the profile's own source
+            self.model.spawn(self.select_source(profile.source), "profile-source")
+        self.status.showMessage(f"Profile: {name}" if name else "No profile", 3000)
+
     def _on_budget_changed(self, text: str, pauses_video: bool) -> None:
         prefs = replace(self.model.prefs, budget=text, budget_pauses_video=pauses_video)
         self.model.update_prefs(prefs)  # the running session's budget changes too
@@ -305,8 +320,14 @@ class QtMainWindow(QMainWindow):
             session_running=self.model.running,
             tester=self.model.test_key,
             model_loader=self.model.live_models,
+            profiles=self.model.profiles,
+            profiles_folder=self.model.profiles_folder,
             parent=self,
         )
+        if dialog.profiles_tab is not None:
+            dialog.profiles_tab.changed.connect(
+                lambda: self.model.spawn(self.model.reload_profiles(), "reload-profiles")
+            )
         dialog.show_setting(setting)
         dialog.accepted.connect(lambda: self._on_settings_accepted(dialog))
         dialog.setModal(True)
