@@ -37,9 +37,11 @@ from liveview.core.profiles import (
     ReplyMode,
     delete_profile,
     export_profiles,
+    file_name,
     from_json,
     import_profiles,
     load_profiles,
+    profiles_folder,
     save_profile,
 )
 from liveview.core.settings import VOICES
@@ -50,6 +52,11 @@ T = TypeVar("T")
 NEW_NAME = "New profile"
 _BUILTIN_NAMES = frozenset(p.name.casefold() for p in BUILTIN_PROFILES)
 _ERROR_STYLE = "color:#e74c3c"
+PROBLEM_SHOWN_CHARS = 140  # each broken file's message, cut; the whole list is the tooltip
+
+
+def _cut(text: str, limit: int = PROBLEM_SHOWN_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _text(edit: QLineEdit) -> str | None:
@@ -155,9 +162,9 @@ class QtProfilesTab(QWidget):
     def show_profiles(self, profiles: ProfileSet, select: str | None = None) -> None:
         current = select or self.name.text()
         self.profiles = profiles
-        self.problems.setText(
-            "\n".join(f"Not loaded: {p}" for p in profiles.problems) if profiles.problems else ""
-        )
+        lines = [f"Not loaded: {p}" for p in profiles.problems]
+        self.problems.setText("\n".join(_cut(line) for line in lines))
+        self.problems.setToolTip("\n".join(lines))
         self.problems.setVisible(bool(profiles.problems))
         self.list.blockSignals(True)
         self.list.clear()
@@ -189,6 +196,9 @@ class QtProfilesTab(QWidget):
         self._edited_from = profile
         builtin = profile.name.casefold() in _BUILTIN_NAMES
         self.delete_button.setText("Restore shipped" if builtin else "Delete")
+        # Only the user's own file can go (a stat of one small file).
+        own = (self.folder or profiles_folder()) / file_name(profile.name)
+        self.delete_button.setEnabled(own.exists())
 
     def new_profile(self) -> None:
         self.list.clearSelection()

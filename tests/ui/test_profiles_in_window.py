@@ -122,11 +122,15 @@ async def test_settings_profiles_tab_edits_deletes_imports_and_exports(
         dialog = window.open_settings()
         tab = dialog.profiles_tab
         assert tab is not None
-        assert "Not loaded:" in tab.problems.text() and "half-done.json:3" in tab.problems.text()
-        assert "unknown voice 'Nobody'" in tab.problems.text()
+        assert not tab.problems.isHidden() and tab.problems.text().startswith("Not loaded:")
+        full = tab.problems.toolTip()  # the shown line may be cut; the tooltip has it whole
+        assert "half-done.json:3" in full and "unknown voice 'Nobody'" in full
 
+        assert tab.name.text() == "Explain my screen"
+        assert not tab.delete_button.isEnabled()  # shipped, not overridden: nothing to delete
         tab.list.setCurrentRow(tab.list.count() - 1)
         assert tab.name.text() == "Ship's cook" and tab.voice.currentData() == "Puck"
+        assert tab.delete_button.isEnabled()
         tab.instruction.setPlainText("Talk like a pirate cook.")
         tab.voice.setCurrentIndex(tab.voice.findData("Charon"))
         assert await tab.save_current() is not None
