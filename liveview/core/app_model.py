@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from liveview.audio.listen import Listen
 from liveview.core import events as core
@@ -26,10 +28,18 @@ from liveview.core.key_test import try_session
 from liveview.core.loop_lag import LoopLagMonitor
 from liveview.core.model_list import ModelList, ModelListCache, model_list
 from liveview.core.prefs import Prefs
+from liveview.core.profiles import (
+    BUILTIN_PROFILES,
+    Profile,
+    ProfileSet,
+    apply_profile,
+    load_profiles,
+)
 from liveview.core.runtime import SessionPlan, SessionRuntime
 from liveview.core.secrets import configured_api_key, store_api_key
 from liveview.core.seed import Seed, seed_for_session
 from liveview.core.session_audio import AudioPlan, AudioState
+from liveview.core.settings import without_unavailable
 from liveview.core.tools import SourceSwitched
 from liveview.core.transcript import Transcript
 from liveview.core.transcript_feed import feed_transcript
@@ -40,6 +50,14 @@ CONNECT_WAIT_S = 15.0  # a quick question waits this long for a session to conne
 SNAPSHOT_WAIT_S = 2.0  # and this long for its snapshot to be encoded (2048 px, a thread)
 KeyProvider = Callable[[], tuple[str | None, str]]
 PrefsSaver = Callable[[Prefs], None]
+
+
+@dataclass(frozen=True)
+class ProfilesChanged:
+    """The profiles were (re)read: the box and Settings list these; `problems` name the
+    broken files with their line."""
+
+    profiles: ProfileSet
 
 
 class AppModel:
@@ -65,6 +83,8 @@ class AppModel:
         self.description = ""
         self.mic_muted = False
         self.history: HistorySink = HistoryOff()
+        self.profiles = ProfileSet(BUILTIN_PROFILES, ())
+        self.profiles_folder: Path | None = None  # None: the platform's config folder
         self._next_seed: Seed | None = None  # Continue: the earlier conversation, once
         self._loop: asyncio.AbstractEventLoop | None = None
         self._session_task: asyncio.Task[None] | None = None
@@ -123,12 +143,40 @@ class AppModel:
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(asyncio.shield(self._session_task), timeout_s)
 
+    @property
+    def profile(self) -> Profile | None:
+        """The chosen profile (None: none chosen, or its file is gone)."""
+        return self.profiles.get(self.prefs.profile) if self.prefs.profile else None
+
+    async def reload_profiles(self) -> ProfileSet:
+        """Read the built-ins and the user's files (a thread); broken files are named."""
+        self.profiles = await asyncio.to_thread(load_profiles, self.profiles_folder)
+        self.bus.emit(ProfilesChanged(self.profiles))
+        return self.profiles
+
+    def set_profile(self, name: str) -> None:
+        """Switch profiles: the next session is made with it (and the history keeps its name)."""
+        if name != self.prefs.profile:
+            self.update_prefs(replace(self.prefs, profile=name))
+
     def session_plan(self) -> SessionPlan:
         settings = self.prefs.session_settings(self.keys()[0])
         try:
             listen = Listen.parse(self.prefs.listen)
         except ValueError:  # a hand-edited settings file: the microphone, as by default
             listen = Listen.MIC
+        video = self.prefs.video_settings()
+        profile = self.profile
+        if profile is not None:
+            applied = apply_profile(profile, settings, video)
+            # The source is the one the window shows (switching applied the profile's own);
+            # a model the profile names may not take every setting: left out, as in Settings.
+            settings = without_unavailable(
+                replace(applied.settings, video_enabled=settings.video_enabled)
+            )
+            video = applied.video
+            for note in applied.notes:
+                self.bus.emit(core.Notice(note, core.NoticeLevel.WARNING))
         audio = AudioPlan(
             mic=self.prefs.mic_enabled and listen.wants_mic,
             speaker=settings.audio_replies,
@@ -141,8 +189,9 @@ class AppModel:
         return SessionPlan(
             settings,
             audio=audio,
-            video=self.prefs.video_settings(),
+            video=video,
             seed=seed,
+            profile=profile.name if profile is not None else "",
             budget=self.prefs.budget_limit(),
         )
 

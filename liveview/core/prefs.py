@@ -67,6 +67,7 @@ NEEDS_NEW_SESSION = frozenset(
         "google_search",
         "code_execution",
         "functions",
+        "profile",
     }
 )
 
@@ -137,6 +138,9 @@ class Prefs:
             return ()
         extra = [line for line in self.auto_pause_extra.splitlines() if line.strip()]
         return (*DEFAULT_RULES, *(rule_from_text(line) for line in extra))
+
+    # A profile's name (core/profiles.py), applied on top of the above; "" for none.
+    profile: str = ""
 
     def budget_limit(self) -> Budget:
         """ConfigError for a budget that is neither tokens nor dollars."""

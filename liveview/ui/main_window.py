@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QVBoxLayout,
 
 from liveview.capture.screen import MonitorInfo, Region
 from liveview.core.app_model import AppModel
+from liveview.core.history_reader import HistoryReader
 from liveview.encode import VideoCounters
 from liveview.errors import LiveViewError, Setting
 from liveview.protocol.catalogue import STABLE_MODEL
@@ -36,9 +38,11 @@ from liveview.ui.controls import QtSessionControls
 from liveview.ui.conversation import QtConversationPanel
 from liveview.ui.cost_panel import QtCostPanel
 from liveview.ui.desktop import QtDesktop
+from liveview.ui.history_pane import QtHistoryPane
 from liveview.ui.inspector import QtProtocolInspector
 from liveview.ui.prefs_store import QtPrefsStore
 from liveview.ui.preview import QtPreview
+from liveview.ui.profile_box import QtProfileBox
 from liveview.ui.region_overlay import pick_region
 from liveview.ui.settings_dialog import QtSettingsDialog
 from liveview.ui.source_picker import QtSourcePicker
@@ -66,12 +70,19 @@ class QtMainWindow(QMainWindow):
         self.inspector = QtProtocolInspector(model.bus, self)
         self.status = QtSessionStatusBar(model.bus, self)
         self.cost_panel = QtCostPanel(model.bus, self._video_counters, self)
+        history_path = getattr(model.history, "path", None)  # where this run's writer writes
+        reader = HistoryReader(history_path if isinstance(history_path, Path) else None)
+        self.history = QtHistoryPane(model, reader, self)
+        self.profile_box = QtProfileBox(model, self)
         self._layout()
         self.desktop = QtDesktop(self)  # global hotkeys, tray, overlay, self-mask
         self.actions_by_name = install_actions(self, self)
         inspector_action = self.actions_by_name["Protocol inspector"]
         inspector_action.setCheckable(True)
         self.inspector.visibilityChanged.connect(inspector_action.setChecked)
+        history_action = self.actions_by_name["History…"]
+        history_action.setCheckable(True)
+        self.history.visibilityChanged.connect(history_action.setChecked)
         self._connect()
         self._figures = QTimer(self)
         self._figures.setInterval(FIGURES_INTERVAL_MS)
@@ -104,8 +115,15 @@ class QtMainWindow(QMainWindow):
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
         self.setStatusBar(self.status)
+        toolbar = self.addToolBar("Profile")
+        toolbar.setObjectName("profile_toolbar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(self.profile_box)
+        toolbar.addAction(self.history.toggleViewAction())
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.inspector)
         self.inspector.hide()
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history)
+        self.history.hide()
 
     def _connect(self) -> None:
         self.controls.start_stop_clicked.connect(self.toggle_session)
@@ -120,6 +138,7 @@ class QtMainWindow(QMainWindow):
         self.banner.action_requested.connect(self._on_banner_action)
         self.status.cost_clicked.connect(self.show_cost)
         self.cost_panel.budget_changed.connect(self._on_budget_changed)
+        self.profile_box.profile_chosen.connect(self._on_profile_chosen)
 
     def _session_model(self) -> str:
         return self.model.prefs.model_for(bool(self.model.keys()[0]))
@@ -137,7 +156,8 @@ class QtMainWindow(QMainWindow):
     # -- start-up and shut-down ------------------------------------------------------------
 
     async def start_up(self) -> None:
-        """After show(): probe sources (threads) and start the chosen one."""
+        """After show(): read the profiles, probe sources (threads), start the chosen one."""
+        await self.model.reload_profiles()
         spec = self.model.prefs.source or await self.desktop.primary_screen()
         await self.select_source(spec, self.model.prefs.region)
         await self.desktop.start()
@@ -211,6 +231,11 @@ class QtMainWindow(QMainWindow):
     def export_conversation(self) -> None:
         self.conversation.export_with_dialog()
 
+    def toggle_history(self) -> None:
+        self.history.setVisible(not self.history.isVisible())
+        if self.history.isVisible():
+            self.history.search.setFocus()
+
     def toggle_inspector(self) -> None:
         self.inspector.setVisible(not self.inspector.isVisible())
 
@@ -225,6 +250,12 @@ class QtMainWindow(QMainWindow):
     def _video_counters(self) -> VideoCounters | None:
         pipeline = self.model.video.pipeline
         return pipeline.counters if pipeline is not None else None
+
+    def _on_profile_chosen(self, name: str) -> None:
+        profile = self.model.profile
+        if profile is not None and profile.source is not None:  # the profile's own source
+            self.model.spawn(self.select_source(profile.source), "profile-source")
+        self.status.showMessage(f"Profile: {name}" if name else "No profile", 3000)
 
     def _on_budget_changed(self, text: str, pauses_video: bool) -> None:
         prefs = replace(self.model.prefs, budget=text, budget_pauses_video=pauses_video)
@@ -304,8 +335,14 @@ class QtMainWindow(QMainWindow):
             model_loader=self.model.live_models,
             hotkey_problems=self.desktop.hotkeys.problems(),
             hotkey_backend=self.desktop.hotkeys.backend_name,
+            profiles=self.model.profiles,
+            profiles_folder=self.model.profiles_folder,
             parent=self,
         )
+        if dialog.profiles_tab is not None:
+            dialog.profiles_tab.changed.connect(
+                lambda: self.model.spawn(self.model.reload_profiles(), "reload-profiles")
+            )
         dialog.show_setting(setting)
         dialog.accepted.connect(lambda: self._on_settings_accepted(dialog))
         dialog.setModal(True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
@@ -29,12 +30,14 @@ from PySide6.QtWidgets import (
 
 from liveview.core.model_list import ModelList, catalogue_list
 from liveview.core.prefs import ECHO_MODES, NEEDS_NEW_SESSION, Prefs
+from liveview.core.profiles import ProfileSet
 from liveview.core.settings import VOICES, Backend
 from liveview.desktop.hotkeys import HotkeyAction
 from liveview.errors import Setting
 from liveview.protocol.catalogue import MEDIA_RESOLUTIONS
 from liveview.ui.settings_capabilities import QtCapabilities
 from liveview.ui.settings_desktop import QtDesktopTab
+from liveview.ui.settings_profiles import QtProfilesTab
 
 BACKENDS = (
     ("", "Automatic (Gemini API with a key, else local)"),
@@ -72,6 +75,8 @@ class QtSettingsDialog(QDialog):
         model_loader: ModelLoader | None = None,
         hotkey_problems: Mapping[HotkeyAction, str] | None = None,
         hotkey_backend: str = "",
+        profiles: ProfileSet | None = None,
+        profiles_folder: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -94,6 +99,10 @@ class QtSettingsDialog(QDialog):
             prefs, problems=hotkey_problems, backend=hotkey_backend, parent=self
         )
         tabs.addTab(self.desktop, "Desktop")
+        self.profiles_tab: QtProfilesTab | None = None
+        if profiles is not None:
+            self.profiles_tab = QtProfilesTab(profiles, profiles_folder, self)
+            tabs.addTab(self.profiles_tab, "Profiles")
         self.restart_note = QLabel(self)
         self.restart_note.setObjectName("restart_note")
         self.restart_note.setStyleSheet("color:#e67e22")
@@ -120,6 +129,8 @@ class QtSettingsDialog(QDialog):
         for task in (self._test_task, self._models_task):
             if task is not None and not task.done():
                 task.cancel()
+        if self.profiles_tab is not None:
+            self.profiles_tab.cancel_tasks()
         super().done(result)
 
     def show_setting(self, setting: Setting | None) -> None:

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QSettings
 
 from liveview.core.app_model import AppModel
@@ -34,7 +35,6 @@ async def open_window(
     prefs_store = QtPrefsStore(store)
     model = AppModel(prefs, prefs_store.save, keys=keys)
     window = QtMainWindow(model, prefs_store)
-    qtbot.addWidget(window)
     model.start_background()
     window.show()
     try:
@@ -43,3 +43,8 @@ async def open_window(
     finally:
         window.quit()  # a real quit: closing during a session may hide to the tray
         await model.aclose()
+        # Deleted here, on the GUI thread. Left to Python, the window (a reference cycle: its
+        # widgets subscribe to the model's bus) is freed by the cyclic GC on whatever thread
+        # runs it next, e.g. the local server's OCR thread; a QObject deleted off the GUI
+        # thread leaves its active timers registered, and the next test segfaults on one.
+        shiboken6.delete(window)
