@@ -221,6 +221,7 @@ def prefs_from_args(prefs: Prefs, args: argparse.Namespace) -> Prefs:
         "mic": "mic_enabled",
         "budget": "budget",
         "listen": "listen",
+        "profile": "profile",
     }
     for arg_name, field_name in simple.items():
         value = getattr(args, arg_name, None)

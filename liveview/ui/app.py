@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from liveview.errors import ExitCode
+from liveview.ui.resources import RESOURCES
 
 if TYPE_CHECKING:
     from liveview.core.app_model import AppModel
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+
 APP_NAME = "liveview"
 # When set, the time the window was first painted is written here (the startup benchmark).
 STARTUP_REPORT_ENV = "LIVEVIEW_STARTUP_REPORT"

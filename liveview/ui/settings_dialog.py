@@ -46,6 +46,12 @@ BACKENDS = (
     (Backend.LOCAL.value, "Local server (offline)"),
     (Backend.CUSTOM.value, "Custom URL"),
 )
+# --listen, as the Audio tab offers it.
+LISTEN_LABELS = {
+    "mic": "The microphone",
+    "system": "What the computer plays",
+    "both": "Both, mixed",
+}
 DEFAULT_DEVICE = "System default"
 KeyTester = Callable[[Prefs, str | None], Awaitable[tuple[bool, str]]]
 ModelLoader = Callable[[Prefs], Awaitable[ModelList]]
@@ -294,12 +300,18 @@ class QtSettingsDialog(QDialog):
             "off": "Off (headphones)",
         }
         self.echo = _combo(page, [(m, labels[m]) for m in ECHO_MODES], prefs.echo)
+        self.listen = _combo(page, list(LISTEN_LABELS.items()), prefs.listen)
+        self.listen.setToolTip(
+            "System audio is what plays on the default output (a meeting, a lecture, a video); "
+            "liveview's own voice is taken out of it."
+        )
         self.ptt = QCheckBox("Push-to-talk (automatic voice detection off)", page)
         self.ptt.setChecked(prefs.push_to_talk)
         self.ptt_key = QKeySequenceEdit(QKeySequence(prefs.ptt_key), page)
         form.addRow("Microphone", self.mic_device)
         form.addRow("Speaker", self.speaker_device)
         form.addRow("Echo", self.echo)
+        form.addRow("Listen to", self.listen)
         form.addRow("", self.ptt)
         form.addRow("Push-to-talk key", self.ptt_key)
         return page
@@ -369,6 +381,7 @@ class QtSettingsDialog(QDialog):
             mic_device=self.mic_device.currentData() or "",
             speaker_device=self.speaker_device.currentData() or "",
             echo=self.echo.currentData() or "cancel",
+            listen=self.listen.currentData() or "mic",
             push_to_talk=self.ptt.isChecked(),
             ptt_key=key.split(",")[0].strip(),
             functions=self.functions.isChecked(),
@@ -391,7 +404,7 @@ class QtSettingsDialog(QDialog):
             edit.textChanged.connect(self._on_changed)
         for box in (
             self.backend, self.voice, self.mic_device, self.speaker_device, self.echo,
-            self.thinking, self.media_resolution,
+            self.listen, self.thinking, self.media_resolution,
         ):  # fmt: skip
             box.currentIndexChanged.connect(self._on_changed)
         self.model.currentTextChanged.connect(self._on_changed)

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from liveview.capture.camera import CameraInfo, list_cameras
 from liveview.capture.screen import MonitorInfo, list_monitors
 from liveview.errors import LiveViewError
-from liveview.ui.app import RESOURCES
 from liveview.ui.preview import bgr_to_qimage
+from liveview.ui.resources import RESOURCES
 
 log = logging.getLogger(__name__)
 

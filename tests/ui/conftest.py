@@ -4,7 +4,6 @@ and a real local Live server on loopback in its own thread."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -37,17 +36,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for item in items:
             if "tests/ui" in str(item.path):
                 item.add_marker(skip)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    """Each test's garbage is collected here, on the GUI thread, once its fixtures (its loop,
-    its windows) are gone. Left to the cyclic GC, a Qt object in a cycle (a widget that
-    subscribed to its model, a qasync loop) is freed on whatever thread allocates next, such
-    as the local server's OCR thread; a QObject deleted off its thread leaves its timers
-    registered, and the next test segfaults on one."""
-    yield
-    gc.collect()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence
 
+from liveview.audio.listen import Listen
 from liveview.core import events as core
 from liveview.core.prefs import Prefs
 from liveview.protocol import events as ev
@@ -32,6 +33,7 @@ async def test_settings_survive_a_restart(qtbot: Any, store: QSettings) -> None:
         dialog.fps.setValue(2.0)
         dialog.quality.setValue(70)
         dialog.echo.setCurrentIndex(dialog.echo.findData("half-duplex"))
+        dialog.listen.setCurrentIndex(dialog.listen.findData("system"))
         dialog.ptt.setChecked(True)
         dialog.ptt_key.setKeySequence(QKeySequence("F9"))
         dialog.backend.setCurrentIndex(dialog.backend.findData("custom"))
@@ -48,10 +50,13 @@ async def test_settings_survive_a_restart(qtbot: Any, store: QSettings) -> None:
     assert restored.fps == 2.0
     assert restored.jpeg_quality == 70
     assert restored.echo == "half-duplex"
+    assert restored.listen == "system"
     assert restored.push_to_talk is True and restored.ptt_key == "F9"
     assert restored.backend == "custom" and restored.url == "ws://127.0.0.1:9/custom"
     async with open_window(qtbot, store, restored) as again:
         assert (again.width(), again.height()) == (1000, 700)  # geometry remembered
+        audio = again.model.session_plan().audio
+        assert audio.listen_mode is Listen.SYSTEM and audio.mic is False  # the computer only
     assert "api_key" not in Path(store.fileName()).read_text().lower()
 
 
