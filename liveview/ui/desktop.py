@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -45,6 +47,27 @@ TRAY_NOTE = (
     "Quit liveview in its menu to end."
 )
 TRAY_NOTE_MS = 8000
+
+
+def tray_available() -> bool:
+    """Whether a system tray is there now. On X11 the tray selection's owner is asked directly:
+    Qt keeps its first answer for the life of the process, so a tray host that went away (or
+    came) later would be missed."""
+    if sys.platform.startswith("linux") and os.environ.get("DISPLAY"):
+        try:
+            from Xlib import display
+
+            connection = display.Display()
+            try:
+                atom = connection.intern_atom(
+                    f"_NET_SYSTEM_TRAY_S{connection.get_default_screen()}"
+                )
+                return bool(connection.get_selection_owner(atom))
+            finally:
+                connection.close()
+        except Exception:  # no X connection to ask: Qt's answer
+            pass
+    return QSystemTrayIcon.isSystemTrayAvailable()
 
 
 class QtDesktop(QObject):
@@ -161,7 +184,7 @@ class QtDesktop(QObject):
         await self.apply_hotkeys()
 
     def start_tray(self) -> bool:
-        if self.tray is None and QSystemTrayIcon.isSystemTrayAvailable():
+        if self.tray is None and tray_available():
             app = QApplication.instance()
             icon = app.windowIcon() if isinstance(app, QApplication) else QIcon()
             self.tray = QtTrayIcon(
@@ -181,7 +204,7 @@ class QtDesktop(QObject):
         tray = self.tray
         if self.quitting or tray is None or not tray.isVisible() or not self.model.running:
             return False
-        if not QSystemTrayIcon.isSystemTrayAvailable():
+        if not tray_available():
             return False
         event.ignore()
         self.window.hide()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from liveview.server import LocalLiveServer
+from liveview.ui.desktop import tray_available
 from liveview.ui.tray import TrayState
 from tests.support.waiting import eventually
 from tests.support.window import local_prefs, open_window
@@ -83,7 +84,7 @@ async def test_without_a_tray_closing_works_as_before(
 ) -> None:
     # No tray host on this display: one left over by an earlier run or test is stopped first.
     subprocess.run(["pkill", "-x", "trayer"], check=False)
-    await eventually(lambda: not QSystemTrayIcon.isSystemTrayAvailable(), timeout_s=30)
+    await eventually(lambda: not tray_available(), timeout_s=30)
     async with open_window(qtbot, store, local_prefs(live_server.url)) as window:
         await window.desktop.start()
         assert window.desktop.tray is None
