@@ -29,7 +29,7 @@ from liveview.audio.echo import APM_FRAME_MS, EchoPath
 from liveview.audio.formats import MIC_RATE_HZ, SILENCE_DBFS, bytes_for_ms, level_dbfs, level_unit
 from liveview.audio.thread import AudioThread
 from liveview.errors import AudioDeviceError
-from liveview.pcm import pcm_duration_s
+from liveview.pcm import take_chunks
 
 log = logging.getLogger(__name__)
 
@@ -186,11 +186,7 @@ class SystemAudio:
         if whole:
             self._pending.extend(self._echo.captured_system(bytes(self._raw[:whole]), now))
             del self._raw[:whole]
-        size = self._chunk_bytes
-        while len(self._pending) >= size:
-            chunk = bytes(self._pending[:size])
-            del self._pending[:size]
-            captured_at = now - pcm_duration_s(self._pending, MIC_RATE_HZ)
+        for chunk, captured_at in take_chunks(self._pending, self._chunk_bytes, now, MIC_RATE_HZ):
             self.level_dbfs = level_dbfs(chunk)
             if not self.muted:
                 self.on_chunk(chunk, captured_at)

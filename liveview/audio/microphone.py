@@ -23,11 +23,11 @@ from liveview.audio.formats import (
     bytes_for_ms,
     level_dbfs,
     level_unit,
-    pcm_duration_s,
     to_mono_int16,
 )
 from liveview.audio.thread import AudioThread
 from liveview.errors import AudioDeviceError
+from liveview.pcm import take_chunks
 
 ChunkCallback = Callable[[bytes, float], None]
 
@@ -202,12 +202,7 @@ class Microphone:
         return mono.astype("<i2").tobytes()
 
     def _emit_chunks(self, now: float) -> None:
-        size = self._chunk_bytes
-        while len(self._pending) >= size:
-            chunk = bytes(self._pending[:size])
-            del self._pending[:size]
-            # The last sample of `chunk` arrived before everything still pending behind it.
-            captured_at = now - pcm_duration_s(self._pending, MIC_RATE_HZ)
+        for chunk, captured_at in take_chunks(self._pending, self._chunk_bytes, now, MIC_RATE_HZ):
             self.level_dbfs = level_dbfs(chunk)
             if self.muted:
                 continue
