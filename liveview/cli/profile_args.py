@@ -57,8 +57,6 @@ def profile_from_args(args: argparse.Namespace) -> Profile | None:
         return None
     try:
         return load_profiles().require(name)
-    except UsageError:
-        raise
     except ConfigError as exc:  # an unknown name: the same words, as a usage error
         raise UsageError(exc.user_message) from exc
 
