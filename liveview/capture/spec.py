@@ -28,7 +28,8 @@ from liveview.capture.screen import (
 )
 from liveview.capture.synthetic import DEFAULT_SIZE, DEFAULT_SYNTHETIC_FPS, SyntheticSource
 from liveview.capture.window import WindowSource, resolve_window
-from liveview.desktop.windows import list_windows, windows_text
+from liveview.desktop.window_platform import list_windows
+from liveview.desktop.windows import windows_text
 from liveview.errors import CaptureError, ConfigError
 
 SourceKind = Literal["none", "screen", "window", "camera", "file", "url", "test"]

@@ -21,13 +21,12 @@ from mss.exception import ScreenShotError
 
 from liveview.capture.base import Frame, FrameSource, NoFrameNow, Region
 from liveview.capture.screen import open_mss
+from liveview.desktop.window_platform import list_windows, open_lister
 from liveview.desktop.windows import (
     WindowInfo,
     WindowLister,
     WindowListError,
-    list_windows,
     match_windows,
-    open_lister,
     windows_text,
 )
 from liveview.errors import CaptureError, ConfigError, UsageError

@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from liveview.desktop.geometry import Region
-from liveview.desktop.windows import WindowInfo, WindowLister, open_lister
+from liveview.desktop.window_platform import open_lister
+from liveview.desktop.windows import WindowInfo, WindowLister
 from liveview.errors import CaptureError
 
 log = logging.getLogger(__name__)

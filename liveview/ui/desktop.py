@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QCloseEvent, QIcon
@@ -24,21 +24,25 @@ from liveview.capture.base import FrameFilter
 from liveview.capture.gate import AutoPauseGate
 from liveview.capture.screen import list_monitors
 from liveview.capture.window import WindowSource
+from liveview.core.app_model import AppModel
 from liveview.core.settings import Backend
 from liveview.core.video_host import VideoHeld
 from liveview.desktop.auto_pause import AutoPauseWatcher
 from liveview.desktop.windows import WindowInfo
 from liveview.errors import LiveViewError, Setting
-from liveview.ui.banner import ACTION_SETTINGS, BannerMessage
+from liveview.ui.banner import ACTION_SETTINGS, BannerMessage, QtErrorBanner
+from liveview.ui.controls import QtSessionControls
 from liveview.ui.global_keys import QtGlobalHotkeys
 from liveview.ui.overlay import QtOverlay
+from liveview.ui.prefs_store import QtPrefsStore
 from liveview.ui.self_mask import QtSelfMask
+from liveview.ui.source_picker import QtSourcePicker
+from liveview.ui.status_bar import QtSessionStatusBar
 from liveview.ui.tray import QtTrayIcon
 from liveview.ui.window_picker import QtWindowPicker
 
 if TYPE_CHECKING:
     from liveview.core.prefs import Prefs
-    from liveview.ui.main_window import QtMainWindow
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +74,34 @@ def tray_available() -> bool:
     return QSystemTrayIcon.isSystemTrayAvailable()
 
 
+class DesktopWindow(Protocol):
+    """What the desktop integration needs of the main window (a QMainWindow). Named here as a
+    protocol because the window owns its QtDesktop: importing the window's class would be a
+    circle."""
+
+    model: AppModel
+    store: QtPrefsStore
+    banner: QtErrorBanner
+    sources: QtSourcePicker
+    controls: QtSessionControls
+    status: QtSessionStatusBar
+
+    def send_snapshot(self) -> None: ...
+    def toggle_session(self) -> None: ...
+    def toggle_mic(self) -> None: ...
+    def toggle_pause(self) -> None: ...
+    def close(self) -> bool: ...
+    def hide(self) -> None: ...
+    def show(self) -> None: ...
+    def showNormal(self) -> None: ...
+    def raise_(self) -> None: ...
+    def activateWindow(self) -> None: ...
+    def isVisible(self) -> bool: ...
+    def isMinimized(self) -> bool: ...
+
+
 class QtDesktop(QObject):
-    def __init__(self, window: QtMainWindow) -> None:
+    def __init__(self, window: DesktopWindow) -> None:
         super().__init__(window)
         self.window = window
         self.model = window.model

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from liveview.desktop.hotkey_platform import open_backend
 from liveview.desktop.hotkeys import (
     ACTION_DESCRIPTIONS,
     GlobalHotkeys,
@@ -27,7 +28,6 @@ from liveview.desktop.hotkeys import (
     HotkeyAction,
     TalkEvent,
     TapHoldSwitch,
-    open_backend,
 )
 
 log = logging.getLogger(__name__)

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from liveview.capture.masks import RectsBox, SelfMask
 from liveview.desktop.capture_exclusion import exclude_from_capture
 from liveview.desktop.geometry import Region
-from liveview.desktop.windows import OwnWindowRects, WindowListError
+from liveview.desktop.window_platform import OwnWindowRects
+from liveview.desktop.windows import WindowListError
 
 log = logging.getLogger(__name__)
 

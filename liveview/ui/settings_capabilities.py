@@ -4,17 +4,14 @@ resolution says what a frame costs."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from liveview.core.prefs import Prefs
 from liveview.core.settings import Backend, SessionSettings, choose_backend, unavailable
 from liveview.errors import Setting
 from liveview.protocol.catalogue import lookup
-
-if TYPE_CHECKING:
-    from liveview.ui.settings_dialog import QtSettingsDialog
 
 REASON_STYLE = "color:#e67e22"
 
@@ -33,8 +30,25 @@ def _gate(widget: QWidget, note: QLabel, reason: str | None, otherwise: str = ""
     _say(note, reason or otherwise, reason is not None)
 
 
+class CapabilityForm(Protocol):
+    """The Settings dialog's widgets that follow the catalogue (the dialog owns its
+    QtCapabilities, so its class is not imported here)."""
+
+    key_present: bool
+    thinking: QComboBox
+    thinking_note: QLabel
+    transcription_languages: QWidget
+    languages_note: QLabel
+    search: QWidget
+    search_note: QLabel
+    code: QWidget
+    code_note: QLabel
+    media_resolution: QWidget
+    frame_cost: QLabel
+
+
 class QtCapabilities:
-    def __init__(self, dialog: QtSettingsDialog) -> None:
+    def __init__(self, dialog: CapabilityForm) -> None:
         self.dialog = dialog
         self.model_id = ""
 

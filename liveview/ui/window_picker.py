@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from liveview.capture.window import THUMBNAIL_MAX_SIDE_PX, window_thumbnail
-from liveview.desktop.windows import WindowInfo, list_windows
+from liveview.desktop.window_platform import list_windows
+from liveview.desktop.windows import WindowInfo
 from liveview.errors import LiveViewError
 from liveview.ui.preview import bgr_to_qimage
 

@@ -31,7 +31,7 @@ from liveview.capture.masks import (
 )
 from liveview.capture.screen import MonitorInfo, open_mss
 from liveview.desktop.geometry import Region
-from liveview.desktop.windows import OwnWindowRects, list_windows
+from liveview.desktop.window_platform import OwnWindowRects, list_windows
 from liveview.encode import decode_jpeg, encode_jpeg, to_bgr
 from liveview.errors import ConfigError
 from tests.capture.patterns import make_pattern, psnr

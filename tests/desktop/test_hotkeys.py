@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from liveview.desktop.hotkey_platform import open_backend
 from liveview.desktop.hotkeys import (
     DEFAULT_HOTKEYS,
     RELEASE_ACTIONS,
@@ -23,7 +24,6 @@ from liveview.desktop.hotkeys import (
     Modifier,
     TalkEvent,
     TapHoldSwitch,
-    open_backend,
     parse_binding,
 )
 from liveview.desktop.hotkeys_x11 import X11Hotkeys, open_x11_backend

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from liveview.desktop.hotkeys import GrabStatus, open_backend, parse_binding
+from liveview.desktop.hotkey_platform import open_backend
+from liveview.desktop.hotkeys import GrabStatus, parse_binding
 from liveview.desktop.hotkeys_portal import open_portal_backend, preferred_trigger
 
 

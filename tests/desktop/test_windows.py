@@ -8,14 +8,8 @@ import pytest
 
 from liveview.capture.window import window_thumbnail
 from liveview.desktop.geometry import Region
-from liveview.desktop.windows import (
-    OwnWindowRects,
-    WindowListError,
-    list_windows,
-    match_windows,
-    open_lister,
-    windows_text,
-)
+from liveview.desktop.window_platform import OwnWindowRects, list_windows, open_lister
+from liveview.desktop.windows import WindowListError, match_windows, windows_text
 from liveview.desktop.windows_x11 import X11WindowLister
 from tests.capture.patterns import make_pattern, psnr, shrink
 from tests.desktop.x11 import AppWindow, private_display
