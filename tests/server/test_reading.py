@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import cv2
@@ -48,6 +48,14 @@ def reader() -> Iterator[ScreenReader]:
     yield shared
     set_shared_reader(previous)
     shared.close()
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[LocalLiveServer]:
+    """conftest's server with speech at 10x real time, not 4x: these replies quote whole screens
+    (many seconds of speech) and only their transcripts are read."""
+    async with LocalLiveServer(use_espeak=False, audio_pacing=0.1) as running:
+        yield running
 
 
 @pytest.fixture
@@ -212,7 +220,8 @@ async def test_missing_models_are_said_once_and_analysis_goes_on(
     broken = ScreenReader(OcrEngine(model_dir=tmp_path))
     previous = set_shared_reader(broken)
     try:
-        async with LocalLiveServer() as server:
+        # Only the replies' transcripts are read: their speech goes out at 10x real time.
+        async with LocalLiveServer(audio_pacing=0.1) as server:
             peer = await open_peer(server.url)
             data, _drawn, _error = terminal_with_error(rng)
             await peer.send(video(data))
