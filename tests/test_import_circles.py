@@ -14,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
 def module_names() -> dict[str, Path]:
     names = {}
     for path in (ROOT / "liveview").rglob("*.py"):

@@ -219,6 +219,9 @@ class QtMainWindow(QMainWindow):
             primary = next((m for m in monitors if m.is_primary), monitors[0])
             self.sources.region_wanted.emit(primary)
 
+    def edit_privacy_masks(self) -> None:
+        self.model.spawn(self.desktop.edit_privacy_masks(), "privacy-masks")
+
     def focus_sources(self) -> None:
         self.sources.setFocus()
 
@@ -343,11 +346,18 @@ class QtMainWindow(QMainWindow):
             dialog.profiles_tab.changed.connect(
                 lambda: self.model.spawn(self.model.reload_profiles(), "reload-profiles")
             )
+        dialog.desktop.privacy_wanted.connect(lambda: self._draw_masks_from(dialog))
         dialog.show_setting(setting)
         dialog.accepted.connect(lambda: self._on_settings_accepted(dialog))
         dialog.setModal(True)
         dialog.show()
         return dialog
+
+    def _draw_masks_from(self, dialog: QtSettingsDialog) -> None:
+        async def draw() -> None:
+            dialog.desktop.masks_note.setText(await self.desktop.edit_privacy_masks(dialog))
+
+        self.model.spawn(draw(), "privacy-masks")
 
     def _device_names(self) -> tuple[list[str], list[str]]:
         try:

@@ -39,10 +39,39 @@ def grab_monitor(monitor: MonitorInfo) -> QImage:
         return image.copy()
 
 
-def _span(start: QPoint, end: QPoint) -> QRect:
+def to_screen(rect: QRect, monitor: MonitorInfo, widget: QWidget) -> Region:
+    """A rectangle in `widget` (covering `monitor`) in screen pixels: a high-DPI monitor has
+    more pixels than the widget has points."""
+    sx = monitor.width / max(1, widget.width())
+    sy = monitor.height / max(1, widget.height())
+    return Region(
+        monitor.left + round(rect.x() * sx),
+        monitor.top + round(rect.y() * sy),
+        round(rect.width() * sx),
+        round(rect.height() * sy),
+    )
+
+
+def to_widget(region: Region, monitor: MonitorInfo, widget: QWidget) -> QRect:
+    """The inverse of to_screen, for a rectangle given in `monitor`'s own coordinates."""
+    sx = max(1, widget.width()) / monitor.width
+    sy = max(1, widget.height()) / monitor.height
+    return QRect(
+        round(region.x * sx),
+        round(region.y * sy),
+        round(region.width * sx),
+        round(region.height * sy),
+    )
+
+
+def drag_span(start: QPoint, end: QPoint) -> QRect:
     """The rectangle between two drag points (QRect(p1, p2) would count both edges: +1 px)."""
     left, top = min(start.x(), end.x()), min(start.y(), end.y())
     return QRect(left, top, abs(end.x() - start.x()), abs(end.y() - start.y()))
+
+
+def big_enough(rect: QRect) -> bool:
+    return rect.width() >= MIN_REGION_PX and rect.height() >= MIN_REGION_PX
 
 
 class QtRegionOverlay(QWidget):
@@ -70,17 +99,7 @@ class QtRegionOverlay(QWidget):
 
     def region(self) -> Region | None:
         rect = self.selection.normalized()
-        if rect.width() < MIN_REGION_PX or rect.height() < MIN_REGION_PX:
-            return None
-        # Widget pixels to screen pixels (a high-DPI monitor has more pixels than points).
-        sx = self.monitor.width / max(1, self.width())
-        sy = self.monitor.height / max(1, self.height())
-        return Region(
-            self.monitor.left + round(rect.x() * sx),
-            self.monitor.top + round(rect.y() * sy),
-            round(rect.width() * sx),
-            round(rect.height() * sy),
-        )
+        return to_screen(rect, self.monitor, self) if big_enough(rect) else None
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -112,13 +131,13 @@ class QtRegionOverlay(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._origin is not None:
-            self.selection = _span(self._origin, event.position().toPoint())
+            self.selection = drag_span(self._origin, event.position().toPoint())
             self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._origin is None:
             return
-        self.selection = _span(self._origin, event.position().toPoint())
+        self.selection = drag_span(self._origin, event.position().toPoint())
         self._origin = None
         self._finish()
 

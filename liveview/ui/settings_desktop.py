@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QWidget,
 )
 
@@ -32,7 +34,10 @@ def _short(description: str) -> str:
 
 class QtDesktopTab(QWidget):
     """`problems`: each action whose key the running app could not grab, with the reason;
-    `backend`: how hotkeys are grabbed here ("X11 (XGrabKey)")."""
+    `backend`: how hotkeys are grabbed here ("X11 (XGrabKey)"). `privacy_wanted` asks the
+    window to open the privacy mask editor (it applies and saves at once, not on OK)."""
+
+    privacy_wanted = Signal()
 
     def __init__(
         self,
@@ -85,7 +90,19 @@ class QtDesktopTab(QWidget):
         self.opacity.setValue(prefs.overlay_opacity)
         self.click_through = QCheckBox("Clicks go through the overlay (to what is below)", self)
         self.click_through.setChecked(prefs.overlay_click_through)
+        self.draw_masks = QPushButton("Draw privacy masks…", self)
+        self.draw_masks.setObjectName("draw_masks")
+        self.draw_masks.setToolTip(
+            "Rectangles of the screen that are always blacked out in what is sent (Ctrl+Shift+M)"
+        )
+        self.draw_masks.clicked.connect(self.privacy_wanted)
+        self.masks_note = QLabel(self)
+        self.masks_note.setObjectName("masks_note")
+        masks_row = QHBoxLayout()
+        masks_row.addWidget(self.draw_masks)
+        masks_row.addWidget(self.masks_note, 1)
         form.addRow("", self.hide_self)
+        form.addRow("Privacy masks", masks_row)
         form.addRow("", self.auto_pause)
         form.addRow("Also pause for", self.auto_pause_extra)
         form.addRow("", QLabel(f"Always: {builtin}, …", self))

@@ -5,65 +5,26 @@ overlay. With "Hide liveview from what is sent" off, the window is seen."""
 
 from __future__ import annotations
 
-import asyncio
-import base64
-from collections.abc import Callable
 from typing import Any
 
-import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import QRect, QSettings
 from PySide6.QtWidgets import QWidget
 
-from liveview.capture.masks import MASK_COLOUR_BGR, SELF_MASK_MARGIN_PX
+from liveview.capture.masks import SELF_MASK_MARGIN_PX
 from liveview.desktop.geometry import Region
 from liveview.desktop.windows_x11 import X11WindowLister
 from liveview.server import LocalLiveServer
 from tests.capture.patterns import make_pattern, psnr
 from tests.desktop.x11 import AppWindow
+from tests.support.frames import crop, flat, frame_where
 from tests.support.waiting import eventually
 from tests.support.window import local_prefs, open_window
 
 pytestmark = pytest.mark.x11
 
 Image = np.ndarray
-FRAME_TIMEOUT_S = 15.0
-
-
-def frames_after(connection: Any, index: int) -> list[tuple[int, Image]]:
-    found = []
-    for i, message in enumerate(connection.received[index + 1 :], start=index + 1):
-        video = message.get("realtimeInput", {}).get("video")
-        if video:
-            data = np.frombuffer(base64.b64decode(video["data"]), np.uint8)
-            found.append((i, cv2.imdecode(data, cv2.IMREAD_COLOR)))
-    return found
-
-
-async def frame_where(connection: Any, predicate: Callable[[Image], bool]) -> Image:
-    """The first frame received from now on for which `predicate` holds."""
-    seen = len(connection.received) - 1
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + FRAME_TIMEOUT_S
-    while loop.time() < deadline:
-        for index, image in frames_after(connection, seen):
-            seen = index
-            if predicate(image):
-                return image
-        await asyncio.sleep(0.05)
-    raise AssertionError("no such frame reached the server")
-
-
-def crop(image: Image, rect: Region) -> Image:
-    return image[rect.y : rect.bottom, rect.x : rect.right]
-
-
-def flat(image: Image, rect: Region) -> bool:
-    """The rectangle is the mask's flat colour (JPEG noise allowed)."""
-    part = crop(image, rect).astype(np.int16)
-    close = np.abs(part - np.array(MASK_COLOUR_BGR, np.int16)).max(axis=2) <= 12
-    return bool(close.mean() > 0.995)
 
 
 def region(rect: QRect) -> Region:
