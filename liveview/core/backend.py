@@ -76,9 +76,10 @@ def embedded_local_server(settings: SessionSettings) -> Iterator[str | None]:
     if settings.backend is not Backend.LOCAL or settings.url:
         yield None
         return
-    from liveview.server.app import running_in_thread
+    from liveview.server.app import LocalLiveServer, running_in_thread
+    from liveview.server.settings import embedded_settings
 
-    with running_in_thread() as server:
+    with running_in_thread(LocalLiveServer(settings=embedded_settings())) as server:
         yield server.url
 
 

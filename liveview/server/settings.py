@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from liveview.protocol.catalogue import CATALOGUE, ModelInfo
 from liveview.server.vad import SPEECH_THRESHOLD_DBFS
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # a 4K JPEG in base64 fits with room to spare
+# The embedded server (the local backend of the window and of `liveview headless`) takes its
+# `audio_pacing` from here when set, e.g. 0.1 for spoken replies at ten times real time (scripted
+# runs and tests that only read the transcript). Unset, or not a number >= 0: real time.
+AUDIO_PACING_ENV = "LIVEVIEW_LOCAL_AUDIO_PACING"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,3 +77,18 @@ class ServerSettings:
         if self.lifetime_s is None:
             return None
         return max(0.0, self.lifetime_s - min(self.go_away_lead_s, self.lifetime_s))
+
+
+def embedded_settings(environ: Mapping[str, str] = os.environ) -> ServerSettings:
+    """The embedded server's settings: the defaults, with `AUDIO_PACING_ENV` when set."""
+    raw = environ.get(AUDIO_PACING_ENV, "")
+    if not raw:
+        return ServerSettings()
+    try:
+        pacing = float(raw)
+    except ValueError:
+        pacing = -1.0
+    if not (math.isfinite(pacing) and pacing >= 0):
+        log.warning("%s=%r is not a number >= 0; speaking at real time", AUDIO_PACING_ENV, raw)
+        return ServerSettings()
+    return replace(ServerSettings(), audio_pacing=pacing)

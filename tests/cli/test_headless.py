@@ -14,6 +14,7 @@ import pytest
 from liveview.protocol.catalogue import ModelInfo, Status
 from liveview.server.app import LocalLiveServer, running_in_thread
 from liveview.server.faults import parse_fault_spec
+from liveview.server.settings import AUDIO_PACING_ENV
 
 
 def headless(
@@ -22,6 +23,8 @@ def headless(
     full_env = {
         k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")
     }
+    # The embedded server speaks at 10x real time: these tests read only the transcripts.
+    full_env[AUDIO_PACING_ENV] = "0.1"
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "liveview", "headless", *args],

@@ -15,11 +15,13 @@ import pytest
 
 from liveview.core.history import HistoryStore
 from liveview.server.app import LocalLiveServer, running_in_thread
+from liveview.server.settings import AUDIO_PACING_ENV
 from tests.support.history import child_env
 
 
 def run(*args: str, data: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     env = child_env(XDG_DATA_HOME=str(data / "data"), XDG_CONFIG_HOME=str(data / "config"))
+    env[AUDIO_PACING_ENV] = "0.1"  # the embedded server: only the transcripts are read
     return subprocess.run(
         [sys.executable, "-m", "liveview", *args],
         capture_output=True,

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from liveview.server import LocalLiveServer, running_in_thread
+from liveview.server.settings import AUDIO_PACING_ENV, ServerSettings, embedded_settings
 from tests.support.peer import client_text, closed_with, open_peer, reply_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,3 +66,11 @@ def test_bad_options_exit_with_a_message() -> None:
     )
     assert done.returncode == 3
     assert "bad fault 'explode'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_embedded_servers_pacing_comes_from_the_environment() -> None:
+    assert embedded_settings({}) == ServerSettings()
+    assert embedded_settings({AUDIO_PACING_ENV: "0.1"}).audio_pacing == 0.1
+    assert embedded_settings({AUDIO_PACING_ENV: "0"}).audio_pacing == 0.0
+    for bad in ("fast", "-1", "nan", "inf"):  # said in the log, and real time
+        assert embedded_settings({AUDIO_PACING_ENV: bad}) == ServerSettings(), bad

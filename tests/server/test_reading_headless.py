@@ -17,6 +17,7 @@ from liveview.bench.legibility_score import levenshtein
 from liveview.bench.pages import SANS, WORDS
 from liveview.capture import Region, ScreenSource
 from liveview.server.reading import READ_BUDGET_ENV
+from liveview.server.settings import AUDIO_PACING_ENV
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.x11
@@ -61,6 +62,7 @@ def test_a_window_on_the_screen_is_read_and_quoted_by_headless() -> None:
     assert wait_until(lambda: _screen_is_white(window), step=window.repaint), "never drawn"
     env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")}
     env[READ_BUDGET_ENV] = "120"  # a loaded test machine must not turn this into a speed test
+    env[AUDIO_PACING_ENV] = "0.1"  # the quote is read from the transcript, spoken at 10x
     try:
         result = subprocess.run(
             [sys.executable, "-m", "liveview", "headless", "--backend", "local", "--source",
