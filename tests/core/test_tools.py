@@ -49,6 +49,7 @@ from liveview.protocol import messages as msg
 from liveview.protocol.catalogue import LOCAL_MODEL
 from liveview.server import LocalLiveServer
 from liveview.server.records import ConnectionInfo
+from liveview.server.settings import AUDIO_PACING_ENV
 from liveview.server.tools import ToolExchange
 from liveview.transport.wire import Direction
 from tests.capture.patterns import make_pattern, needs_display, psnr
@@ -146,10 +147,9 @@ async def live(
 ) -> AsyncIterator[Live]:
     """A session as liveview runs one (core/runtime.py) on the local server, showing `source`."""
     # A crop follows its answer at once; an error answer is followed by no frame, so the
-    # server need not wait its default 5 s for one before it replies.
-    async with LocalLiveServer(
-        use_espeak=False, tool_frame_wait_s=1.0, audio_pacing=0.25
-    ) as server:
+    # server need not wait its default 5 s for one before it replies. Replies that describe
+    # an answer are long (~45 s of speech) and only their events are read: 10x real time.
+    async with LocalLiveServer(use_espeak=False, tool_frame_wait_s=1.0, audio_pacing=0.1) as server:
         settings = SessionSettings(
             backend=Backend.LOCAL, url=server.url, model=LOCAL_MODEL, audio_replies=False,
             functions=True, video_enabled=True, allow_source_switch=allow_switch,
@@ -409,6 +409,7 @@ def test_headless_records_the_call_and_its_answer(tmp_path: Path) -> None:
     args = ["--tools", "functions", "--text", "zoom 10 20 300 200", "--source", "screen:1"]
     args += ["--no-audio", "--events", str(events)]
     env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")}
+    env[AUDIO_PACING_ENV] = "0.1"  # the embedded server's ~45 s spoken reply in ~5 s
     result = subprocess.run(
         [sys.executable, "-m", "liveview", "headless", *args],
         capture_output=True, text=True, timeout=120, env=env,
