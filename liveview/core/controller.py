@@ -24,6 +24,7 @@ from liveview.core import events as core
 from liveview.core.latency import ReplyLatency
 from liveview.core.policy import Action, Fail, Fresh, Moved, Phase, ReconnectPolicy, Resume, Retry
 from liveview.core.settings import SessionSettings
+from liveview.core.stall import STALL_NOTICE_S, STALL_RECONNECT_S, Stall, StallWatchdog
 from liveview.core.stats import SessionStats
 from liveview.core.tool_runner import ToolHandler, ToolRunner
 from liveview.core.uplink import Uplink
@@ -45,9 +46,6 @@ log = logging.getLogger(__name__)
 # Reconnect this long before goAway's deadline even if the model is still mid-reply (at most
 # a quarter of the time left, so a short timeLeft still leaves room to finish a reply).
 GO_AWAY_SAFETY_MARGIN_S = 2.0
-# A turn sent and nothing back: tell the user after this long, reconnect after that long.
-STALL_NOTICE_S = 10.0
-STALL_RECONNECT_S = 45.0
 
 Listener = Callable[[object], None]
 OpenConnection = Callable[..., Awaitable[LiveConnection]]
@@ -95,8 +93,7 @@ class SessionController:
         self.open_connection = open_connection
         self.open_timeout_s = open_timeout_s
         self.setup_timeout_s = setup_timeout_s
-        self.stall_notice_s = stall_notice_s
-        self.stall_reconnect_s = stall_reconnect_s
+        self.stall = StallWatchdog(stall_notice_s, stall_reconnect_s)
         self.state = core.ConnectionState.IDLE
         self.stats = SessionStats()
         self.handle: str | None = None
@@ -113,8 +110,6 @@ class SessionController:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._conn: LiveConnection | None = None
         self._timer: asyncio.Timeout | None = None  # the pump's wait for the next event
-        self._awaiting_since: float | None = None  # a turn was sent; nothing came back yet
-        self._stall_noticed = False
         self._audio_problem_reported = False
 
     # -- listeners ----------------------------------------------------------------------------
@@ -303,7 +298,7 @@ class SessionController:
         """Stop using `conn`; keep its handle; take back what it never sent."""
         self._conn = None
         self.uplink.detach()
-        self._awaiting_since = None
+        self.stall.stop()  # a turn the old connection took is not awaited from the new one
         if conn.session.resumption_handle:
             self.handle = conn.session.resumption_handle
         await runner.close()  # the new connection will not accept answers to the old calls
@@ -346,12 +341,8 @@ class SessionController:
         return deadline - min(GO_AWAY_SAFETY_MARGIN_S, left / 4)
 
     def _next_deadline(self, conn: LiveConnection) -> float | None:
-        """The earliest of: leaving before goAway's cut, the stall notice, the stall limit."""
-        when = [self._go_away_move_at(conn)]
-        if self._awaiting_since is not None:
-            if not self._stall_noticed:
-                when.append(self._awaiting_since + self.stall_notice_s)
-            when.append(self._awaiting_since + self.stall_reconnect_s)
+        """The earlier of: leaving before goAway's cut, the stall watchdog's next word."""
+        when = (self._go_away_move_at(conn), self.stall.next_deadline())
         known = [w for w in when if w is not None]
         return min(known) if known else None
 
@@ -361,28 +352,25 @@ class SessionController:
         if move_at is not None and now >= move_at:
             # goAway's deadline came mid-reply: move now rather than be cut off.
             return Moved("the connection's time ran out")
-        since = self._awaiting_since
-        if since is not None and now >= since + self.stall_reconnect_s:
+        stall = self.stall.check(now)
+        if stall is Stall.GIVE_UP:
             raise ConnectionFailedError(
-                f"The server stopped answering for {self.stall_reconnect_s:.0f} s."
+                f"The server stopped answering for {self.stall.reconnect_s:.0f} s."
             )
-        if since is not None and now >= since + self.stall_notice_s and not self._stall_noticed:
-            self._stall_noticed = True
-            quiet = f"The server has not answered for {self.stall_notice_s:.0f} s; still waiting."
+        if stall is Stall.NOTICE:
+            quiet = f"The server has not answered for {self.stall.notice_s:.0f} s; still waiting."
             self.notify(core.Notice(quiet, core.NoticeLevel.WARNING))
         return None
 
     def _turn_sent(self, now: float) -> None:
         """A turn went out: a reply is awaited (the stall watchdog's clock starts)."""
-        if self._awaiting_since is None:
-            self._awaiting_since = now
-            self._stall_noticed = False
+        self.stall.turn_sent(now)
         if self._timer is not None and self._conn is not None:
             self._timer.reschedule(self._next_deadline(self._conn))
 
     def _dispatch(self, event: ev.Event, runner: ToolRunner) -> None:
         if not isinstance(event, (ev.SessionResumptionUpdate, ev.UsageMetadata)):
-            self._awaiting_since = None  # the server is answering
+            self.stall.stop()  # the server is answering
         if isinstance(event, ev.ModelAudio):
             self._reply_started()
             self._play(event)
