@@ -3,7 +3,10 @@ taken in by their scheduling, and extended thinking works in the background."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
+
+import pytest
 
 from liveview.server import LocalLiveServer
 from tests.support.peer import (
@@ -18,6 +21,17 @@ from tests.support.peer import (
 )
 
 SNAPSHOT = {"name": "take_snapshot", "description": "Send one sharp frame now."}
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[LocalLiveServer]:
+    """conftest's server with speech at 10x real time, not 4x (only transcripts are read; the
+    reply INTERRUPT cuts into, 60 words echoed, still lasts seconds). No frame follows these
+    snapshot answers (the peer sends none), so the server need not wait its default 5 s for one."""
+    async with LocalLiveServer(
+        use_espeak=False, audio_pacing=0.1, tool_frame_wait_s=0.5
+    ) as running:
+        yield running
 
 
 def tools(*decls: dict[str, Any], model: str = "models/gemini-3.8-live") -> Msg:
