@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 async def test_server_in_a_thread_with_faults_from_another_thread() -> None:
-    with running_in_thread(LocalLiveServer()) as server:
+    with running_in_thread(LocalLiveServer(audio_pacing=0.1)) as server:  # speech at 10x
         assert server.url.startswith("ws://127.0.0.1:")
         peer = await open_peer(server.url)
         await peer.send(client_text("from another loop"))

@@ -16,7 +16,8 @@ async def test_record_file_holds_every_message_unchanged(tmp_path: Path) -> None
         '{"realtimeInput":  {"text": "spaces   kept"}}',
         json.dumps(client_text("second")).encode(),  # a binary frame is recorded as its text
     ]
-    async with LocalLiveServer(record_path=path) as server:
+    # The replies' speech at 10x real time: only what the peer sent is looked at.
+    async with LocalLiveServer(record_path=path, audio_pacing=0.1) as server:
         peer = await open_peer(server.url, sent[0])  # type: ignore[arg-type]
         await peer.send(sent[1])
         await peer.turn()
@@ -33,7 +34,7 @@ async def test_record_file_holds_every_message_unchanged(tmp_path: Path) -> None
 
 
 async def test_memory_record_keeps_the_newest_messages_within_its_budget() -> None:
-    async with LocalLiveServer(memory_record_bytes=2_000) as server:
+    async with LocalLiveServer(memory_record_bytes=2_000, audio_pacing=0.1) as server:
         peer = await open_peer(server.url)
         for _ in range(40):
             await peer.send(audio(bytes(75)))
