@@ -12,6 +12,7 @@ import pytest
 
 from liveview import selftest
 from liveview.selftest import Report, SelfTestFailure
+from liveview.server.settings import AUDIO_PACING_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,6 +22,8 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
         "LIVEVIEW_LOG_DIR": str(tmp_path),
+        # The session and window steps wait for whole spoken replies of the embedded server.
+        AUDIO_PACING_ENV: "0.1",
         **extra,
     }
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from liveview.server.settings import AUDIO_PACING_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
 SMOKE = ROOT / "packaging" / "smoke_test.sh"
 READY = "liveview self-test: OK (version 0.1.0, fake)"
@@ -27,6 +29,7 @@ def _fake_binary(tmp_path: Path, output: str, code: int = 0) -> Path:
 
 def _smoke(tmp_path: Path, binary: Path | str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SMOKE_LOG": str(tmp_path / "smoke.log"), "SMOKE_TIMEOUT_S": "60"}
+    env[AUDIO_PACING_ENV] = "0.1"  # the self-test waits for whole spoken replies: 10x real time
     return subprocess.run(["bash", str(SMOKE), str(binary)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
 
