@@ -74,7 +74,8 @@ async def test_sdk_transcribed_turn(sdk_over_plain_ws: None) -> None:
 
 
 async def test_sdk_audio_session_with_realtime_input(sdk_over_plain_ws: None) -> None:
-    async with LocalLiveServer(api_key=KEY) as server:
+    # Speech at 10x real time: its bytes and transcript are counted, not its pace.
+    async with LocalLiveServer(api_key=KEY, audio_pacing=0.1) as server:
         config = types.LiveConnectConfig(
             response_modalities=[types.Modality.AUDIO],
             speech_config=types.SpeechConfig(
