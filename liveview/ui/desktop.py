@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QCloseEvent, QIcon
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from liveview.capture import privacy
 from liveview.capture.base import FrameFilter
 from liveview.capture.gate import AutoPauseGate
-from liveview.capture.screen import MonitorInfo, list_monitors
+from liveview.capture.screen import list_monitors
 from liveview.capture.window import WindowSource
 from liveview.core.app_model import AppModel
 from liveview.core.settings import Backend
@@ -35,7 +34,7 @@ from liveview.ui.controls import QtSessionControls
 from liveview.ui.global_keys import QtGlobalHotkeys
 from liveview.ui.overlay import QtOverlay
 from liveview.ui.prefs_store import QtPrefsStore
-from liveview.ui.privacy_editor import edit_privacy, masks_summary
+from liveview.ui.privacy_masks import PrivacyMaskHost
 from liveview.ui.self_mask import QtSelfMask
 from liveview.ui.source_picker import QtSourcePicker
 from liveview.ui.status_bar import QtSessionStatusBar
@@ -116,8 +115,9 @@ class QtDesktop(QObject):
         self.overlay.asked.connect(self._on_asked)
         self.self_mask = QtSelfMask(enabled=self.model.prefs.hide_self, parent=self)
         self.auto_pause: AutoPauseWatcher | None = None
-        self.privacy = privacy.PrivacyMasks()
-        self.monitors: list[MonitorInfo] = []  # where the privacy rectangles are placed
+        self.privacy = PrivacyMaskHost(
+            lambda: window.sources.current_spec, self._say, self.model.video.refilter
+        )
         self.model.video.filters = self.video_filters
         self.model.bus.on(VideoHeld, self._on_held)
         window.sources.window_wanted.connect(self.pick_window)
@@ -130,8 +130,9 @@ class QtDesktop(QObject):
         filters: list[FrameFilter] = []
         if self.auto_pause is not None:
             filters.append(AutoPauseGate(self.auto_pause))
-        if self.monitors and self.privacy.monitors:
-            filters.append(self.privacy.mask(self.monitors))
+        masks = self.privacy.frame_filter()
+        if masks is not None:
+            filters.append(masks)
         filters.append(self.self_mask.mask)
         return tuple(filters)
 
@@ -144,12 +145,7 @@ class QtDesktop(QObject):
             self.auto_pause = watcher
             if watcher.problem:
                 self.window.status.showMessage(watcher.problem, 10000)
-        try:
-            self.monitors = await asyncio.to_thread(list_monitors)
-            self.privacy = await asyncio.to_thread(privacy.load)
-        except LiveViewError as exc:
-            self.window.status.showMessage(exc.user_message, 10000)
-        self.model.video.refilter()
+        await self.privacy.load()
 
     def _on_held(self, event: VideoHeld) -> None:
         self.window.controls.set_held(event.badge, event.notice)
@@ -178,51 +174,11 @@ class QtDesktop(QObject):
         self.window.sources.mark_current(spec)
         self.model.update_prefs(replace(self.model.prefs, source=spec, region=""))
 
-    # -- privacy masks ---------------------------------------------------------------------
-
-    def masked_monitor(self, monitors: list[MonitorInfo]) -> MonitorInfo | None:
-        """The monitor whose rectangles are edited: the one shared now, else the primary."""
-        spec = self.window.sources.current_spec
-        shared = spec.removeprefix("screen:") if spec.startswith("screen:") else ""
-        chosen = next((m for m in monitors if str(m.index) == shared), None)
-        primary = next((m for m in monitors if m.is_primary), monitors[0] if monitors else None)
-        return chosen or primary
-
-    async def edit_privacy_masks(self, parent: QWidget | None = None) -> str:
-        """Draw the rectangles over the monitor, then keep them: applied at once and saved. A
-        file that cannot be read is said and left alone (nothing drawn overwrites it); one that
-        cannot be written keeps the rectangles for this session and says so. Returns what was
-        said."""
-        try:
-            monitors = await asyncio.to_thread(list_monitors)
-            saved = await asyncio.to_thread(privacy.load)
-        except LiveViewError as exc:
-            return self._say_masks(exc.user_message, error=True)
-        monitor = self.masked_monitor(monitors)
-        if monitor is None:
-            return self._say_masks("There is no monitor to draw privacy masks on.", error=True)
-        edited = await edit_privacy(monitor, saved, parent)
-        if edited is None:
-            return self._say_masks("Privacy masks left as they were.")
-        self.privacy, self.monitors = edited, monitors
-        self.model.video.refilter()
-        summary = masks_summary(len(edited.rects_for(monitor)), monitor)
-        try:
-            await asyncio.to_thread(privacy.save, edited)
-        except OSError as exc:
-            return self._say_masks(
-                f"{summary}: applied to this session but not saved ({exc}). Free some space or "
-                "check the config folder, then draw them again.",
-                error=True,
-            )
-        return self._say_masks(f"{summary}, applied and saved.")
-
-    def _say_masks(self, text: str, *, error: bool = False) -> str:
+    def _say(self, text: str, error: bool) -> None:
         if error:
             self.window.banner.show_message(BannerMessage(text, "error"))
         else:
             self.window.status.showMessage(text, 10000)
-        return text
 
     async def primary_screen(self) -> str:
         """No source chosen yet (a first launch): the primary screen; the test pattern is for

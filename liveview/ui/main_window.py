@@ -220,7 +220,7 @@ class QtMainWindow(QMainWindow):
             self.sources.region_wanted.emit(primary)
 
     def edit_privacy_masks(self) -> None:
-        self.model.spawn(self.desktop.edit_privacy_masks(), "privacy-masks")
+        self.model.spawn(self.desktop.privacy.edit(), "privacy-masks")
 
     def focus_sources(self) -> None:
         self.sources.setFocus()
@@ -355,7 +355,7 @@ class QtMainWindow(QMainWindow):
 
     def _draw_masks_from(self, dialog: QtSettingsDialog) -> None:
         async def draw() -> None:
-            dialog.desktop.masks_note.setText(await self.desktop.edit_privacy_masks(dialog))
+            dialog.desktop.masks_note.setText(await self.desktop.privacy.edit(dialog))
 
         self.model.spawn(draw(), "privacy-masks")
 

@@ -54,24 +54,7 @@ class QtDesktopTab(QWidget):
         form = QFormLayout(self)
         note = f"Global hotkeys work while another application has the focus ({backend})."
         form.addRow(QLabel(note if backend else "Global hotkeys work in every application.", self))
-        self.hotkey_edits: dict[HotkeyAction, QLineEdit] = {}
-        self.hotkey_status: dict[HotkeyAction, QLabel] = {}
-        for action, text in prefs.hotkeys().items():
-            edit = QLineEdit(text, self)
-            edit.setObjectName(f"hotkey_{action.name.lower()}")
-            edit.setPlaceholderText("none, e.g. Ctrl+Alt+T")
-            edit.setToolTip(ACTION_DESCRIPTIONS[action])
-            status = QLabel(self)
-            status.setObjectName(f"hotkey_status_{action.name.lower()}")
-            status.setWordWrap(True)
-            row = QHBoxLayout()
-            row.addWidget(edit)
-            row.addWidget(status, 1)
-            form.addRow(_short(ACTION_DESCRIPTIONS[action]), row)
-            self.hotkey_edits[action] = edit
-            self.hotkey_status[action] = status
-            edit.textChanged.connect(lambda _t, a=action: self._check(a))
-            self._check(action)
+        self._add_hotkey_rows(form, prefs)
         self.hide_self = QCheckBox("Hide liveview from what is sent", self)
         self.hide_self.setChecked(prefs.hide_self)
         self.hide_self.setToolTip(
@@ -90,6 +73,36 @@ class QtDesktopTab(QWidget):
         self.opacity.setValue(prefs.overlay_opacity)
         self.click_through = QCheckBox("Clicks go through the overlay (to what is below)", self)
         self.click_through.setChecked(prefs.overlay_click_through)
+        form.addRow("", self.hide_self)
+        form.addRow("Privacy masks", self._masks_row())
+        form.addRow("", self.auto_pause)
+        form.addRow("Also pause for", self.auto_pause_extra)
+        form.addRow("", QLabel(f"Always: {builtin}, …", self))
+        form.addRow("Overlay opacity", self.opacity)
+        form.addRow("", self.click_through)
+
+    def _add_hotkey_rows(self, form: QFormLayout, prefs: Prefs) -> None:
+        self.hotkey_edits: dict[HotkeyAction, QLineEdit] = {}
+        self.hotkey_status: dict[HotkeyAction, QLabel] = {}
+        for action, text in prefs.hotkeys().items():
+            edit = QLineEdit(text, self)
+            edit.setObjectName(f"hotkey_{action.name.lower()}")
+            edit.setPlaceholderText("none, e.g. Ctrl+Alt+T")
+            edit.setToolTip(ACTION_DESCRIPTIONS[action])
+            status = QLabel(self)
+            status.setObjectName(f"hotkey_status_{action.name.lower()}")
+            status.setWordWrap(True)
+            row = QHBoxLayout()
+            row.addWidget(edit)
+            row.addWidget(status, 1)
+            form.addRow(_short(ACTION_DESCRIPTIONS[action]), row)
+            self.hotkey_edits[action] = edit
+            self.hotkey_status[action] = status
+            edit.textChanged.connect(lambda _t, a=action: self._check(a))
+            self._check(action)
+
+    def _masks_row(self) -> QHBoxLayout:
+        """The button that opens the editor, and what the last edit did."""
         self.draw_masks = QPushButton("Draw privacy masks…", self)
         self.draw_masks.setObjectName("draw_masks")
         self.draw_masks.setToolTip(
@@ -101,13 +114,7 @@ class QtDesktopTab(QWidget):
         masks_row = QHBoxLayout()
         masks_row.addWidget(self.draw_masks)
         masks_row.addWidget(self.masks_note, 1)
-        form.addRow("", self.hide_self)
-        form.addRow("Privacy masks", masks_row)
-        form.addRow("", self.auto_pause)
-        form.addRow("Also pause for", self.auto_pause_extra)
-        form.addRow("", QLabel(f"Always: {builtin}, …", self))
-        form.addRow("Overlay opacity", self.opacity)
-        form.addRow("", self.click_through)
+        return masks_row
 
     def _check(self, action: HotkeyAction) -> None:
         """Say at once whether the key is well formed, and whether it works now."""

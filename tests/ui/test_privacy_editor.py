@@ -15,11 +15,12 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from liveview.capture import privacy
-from liveview.capture.screen import list_monitors
+from liveview.capture.screen import MonitorInfo, list_monitors
 from liveview.desktop.geometry import Region
 from liveview.desktop.windows_x11 import X11WindowLister
 from liveview.server import LocalLiveServer
 from liveview.ui.privacy_editor import QtPrivacyEditor
+from liveview.ui.privacy_masks import masked_monitor
 from tests.capture.patterns import make_pattern, psnr
 from tests.desktop.x11 import AppWindow
 from tests.support.frames import crop, flat, frame_where
@@ -118,7 +119,7 @@ async def test_a_drawn_rectangle_is_blacked_out_in_what_is_sent_and_kept(
             assert len(editor.rects()) == 1
             qtbot.keyClick(editor, Qt.Key.Key_Escape)
             await eventually(lambda: "left as they were" in window.status.currentMessage())
-            assert window.desktop.privacy.rects_for(list_monitors()[0]) == (DRAWN,)
+            assert window.desktop.privacy.masks.rects_for(list_monitors()[0]) == (DRAWN,)
 
             # Clicked and deleted: the screen is seen there again, and the file says so.
             action.trigger()
@@ -143,7 +144,7 @@ async def test_a_privacy_file_that_cannot_be_read_is_said_and_left_alone(
     config_home.write_text("{not json", encoding="utf-8")
     prefs = local_prefs(live_server.url, source="screen:1")
     async with open_window(qtbot, store, prefs) as window:
-        said = await window.desktop.edit_privacy_masks()
+        said = await window.desktop.privacy.edit()
         assert "not valid JSON" in said and str(config_home) in said
         assert "not valid JSON" in window.banner.label.text()
         assert shown_editors() == []
@@ -167,3 +168,13 @@ async def test_settings_opens_the_editor_and_says_what_was_kept(
         [rects] = saved.monitors.values()
         assert rects == (Region(100, 100, 200, 150),)
         dialog.reject()
+
+
+def test_the_shared_monitor_is_edited_else_the_primary() -> None:
+    left = MonitorInfo(1, "DP-1", 0, 0, 1920, 1080, False)
+    right = MonitorInfo(2, "HDMI-1", 1920, 0, 1280, 1024, True)
+    assert masked_monitor([left, right], "screen:1") is left
+    assert masked_monitor([left, right], "window:Notes") is right  # not a screen: the primary
+    assert masked_monitor([left, right], "screen:7") is right  # unplugged since
+    assert masked_monitor([left], "test") is left  # no primary flagged: the first
+    assert masked_monitor([], "screen:1") is None
