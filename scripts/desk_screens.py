@@ -1,5 +1,5 @@
 """Screenshots of the desktop parts for docs/screens: the overlay over another application, the
-tray menu, and the Window… picker, in the light and the dark palette, at 1920x1080 (and the
+tray menu, the Window… picker and Settings › Desktop, in the light and the dark palette, at 1920x1080 (and the
 window at 1366x768 size). Run on the test display (scripts/test-env.sh) with a tray host:
 
     python scripts/desk_screens.py docs/screens
@@ -78,6 +78,13 @@ async def scenes(app: QApplication, out: Path, palette: str, url: str) -> None:
     await settle(0.5)
     shot(out / f"window-picker-{palette}.png")
     picker.reject()
+    # Settings › Desktop: the hotkeys, hiding liveview, privacy masks, auto-pause.
+    dialog = window.open_settings()
+    dialog.tabs.setCurrentWidget(dialog.desktop)
+    dialog.move(300, 60)
+    await settle(1.0)
+    shot(out / f"settings-desktop-{palette}.png")
+    dialog.reject()
     window.quit()
     await model.aclose()
 

@@ -346,6 +346,7 @@ class QtMainWindow(QMainWindow):
             dialog.profiles_tab.changed.connect(
                 lambda: self.model.spawn(self.model.reload_profiles(), "reload-profiles")
             )
+        dialog.desktop.masks_note.setText(self.desktop.privacy.summary())
         dialog.desktop.privacy_wanted.connect(lambda: self._draw_masks_from(dialog))
         dialog.show_setting(setting)
         dialog.accepted.connect(lambda: self._on_settings_accepted(dialog))

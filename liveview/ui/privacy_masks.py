@@ -45,6 +45,15 @@ class PrivacyMaskHost:
             return self.masks.mask(self.monitors)
         return None
 
+    def summary(self) -> str:
+        """What is kept, in a few words (Settings shows it beside its button)."""
+        counts = [len(rects) for rects in self.masks.monitors.values()]
+        if not counts:
+            return "none yet"
+        rects = "rectangle" if sum(counts) == 1 else "rectangles"
+        monitors = "monitor" if len(counts) == 1 else "monitors"
+        return f"{sum(counts)} {rects} kept on {len(counts)} {monitors}"
+
     async def load(self) -> None:
         """The saved rectangles; a file that cannot be read is said (and left as it is)."""
         try:

@@ -157,6 +157,7 @@ async def test_settings_opens_the_editor_and_says_what_was_kept(
     prefs = local_prefs(live_server.url, source="screen:1")
     async with open_window(qtbot, store, prefs) as window:
         dialog = window.open_settings()
+        assert dialog.desktop.masks_note.text() == "none yet"
         dialog.desktop.draw_masks.click()
         editor = await shown_editor()
         assert editor.parent() is dialog  # takes input while the modal dialog is open
@@ -168,6 +169,9 @@ async def test_settings_opens_the_editor_and_says_what_was_kept(
         [rects] = saved.monitors.values()
         assert rects == (Region(100, 100, 200, 150),)
         dialog.reject()
+        again = window.open_settings()
+        assert again.desktop.masks_note.text() == "1 rectangle kept on 1 monitor"
+        again.reject()
 
 
 def test_the_shared_monitor_is_edited_else_the_primary() -> None:
