@@ -21,6 +21,12 @@ MIN_VERTICAL_GAP_H = 1.5  # columns: wider than the space between words (~0.3-0.
 MIN_HORIZONTAL_GAP_H = 0.9  # blocks: wider than ordinary line spacing (~0.2-0.6 h)
 ROW_OVERLAP = 0.5  # boxes sharing half the smaller height sit on one row
 WORD_JOIN_GAP_H = 1.2  # boxes of one row closer than this are one line (joined with a space)
+# The detector sometimes cuts a line into boxes that overlap; the overlap is then read twice, as
+# a stray token at the end of one box or the start of the next ("second 7" + "767"). Boxes that
+# overlap by at least this many text heights are checked for it.
+MIN_DOUBLE_READ_OVERLAP_H = 0.25
+# A token whose estimated width fits in the overlap (with this much slack) was read twice.
+DOUBLE_READ_SLACK = 1.25
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,28 @@ def reading_order(boxes: Sequence[Box]) -> list[list[int]]:
     return [row for block in blocks for row in _rows(block, boxes)]
 
 
+def _token_width(text: str, token: str, box: Box) -> float:
+    """How wide `token` is in `box`, at the box's mean width per character."""
+    return len(token) * box.width / max(1, len(text))
+
+
+def drop_double_read(left: Line, text: str, box: Box) -> tuple[str, str]:
+    """The texts of two overlapping boxes of one row (`left`, then `text` in `box`) with the
+    token read twice in their overlap dropped: the right box's first token if it fits in the
+    overlap, else the left box's last one. Each keeps at least one token."""
+    overlap = left.box.right - box.x
+    if overlap < MIN_DOUBLE_READ_OVERLAP_H * min(left.box.height, box.height):
+        return left.text, text
+    room = overlap * DOUBLE_READ_SLACK
+    first, _, rest = text.partition(" ")
+    if rest and _token_width(text, first, box) <= room:
+        return left.text, rest
+    head, _, last = left.text.rpartition(" ")
+    if head and _token_width(left.text, last, left.box) <= room:
+        return head, text
+    return left.text, text
+
+
 def join_row(row: Sequence[tuple[Box, str, float]]) -> list[Line]:
     """A row's boxes as lines: near boxes joined with one space, far ones kept apart."""
     lines: list[Line] = []
@@ -114,6 +142,8 @@ def join_row(row: Sequence[tuple[Box, str, float]]) -> list[Line]:
             last = lines[-1]
             gap = box.x - last.box.right
             if gap <= WORD_JOIN_GAP_H * max(last.box.height, box.height):
+                kept, text = drop_double_read(last, text, box)
+                last = Line(kept, last.box, last.confidence)
                 merged = Box(
                     last.box.x,
                     min(last.box.y, box.y),

@@ -40,6 +40,41 @@ def test_pieces_of_one_row_join_and_far_ones_stay_apart() -> None:
     assert lines[0].confidence == pytest.approx((0.9 * 5 + 0.8 * 5) / 10)
 
 
+@pytest.mark.parametrize(
+    ("pieces", "line"),
+    [
+        # Read off RapidOCR's boxes for the self-test's line (seed 14): the first box took the
+        # "7" of the next one, which was read whole as well.
+        (
+            [(Box(8, 21, 415, 46), "build period remote second 7"), (Box(399, 21, 67, 40), "767")],
+            "build period remote second 767",
+        ),
+        # (seed 65): the second box began on the tail of "input", read again as "it".
+        (
+            [
+                (Box(10, 22, 90, 46), "input"),
+                (Box(70, 16, 473, 58), "it dynamic dynamic memory 964"),
+            ],
+            "input dynamic dynamic memory 964",
+        ),
+        # Boxes that merely touch, or overlap by less than a quarter of a text height: no token
+        # is dropped, even a short one.
+        ([(Box(10, 10, 100, 40), "cost of"), (Box(112, 10, 30, 40), "a")], "cost of a"),
+        ([(Box(10, 10, 100, 40), "cost of"), (Box(104, 10, 30, 40), "a b")], "cost of a b"),
+        # An overlap that no single token fits in: both texts are kept whole.
+        (
+            [(Box(0, 0, 300, 40), "alpha beta"), (Box(240, 0, 300, 40), "gamma delta")],
+            "alpha beta gamma delta",
+        ),
+    ],
+)
+def test_a_token_read_twice_where_two_boxes_overlap_is_said_once(
+    pieces: list[tuple[Box, str]], line: str
+) -> None:
+    [joined] = arrange([(box, text, 1.0) for box, text in pieces])
+    assert joined.text == line
+
+
 def test_tight_lines_are_rows_even_when_their_boxes_overlap() -> None:
     boxes = [Box(10, 10 + 18 * i, 300 - i, 22) for i in range(5)]  # 4 px overlaps
     given = boxes[::-1]
