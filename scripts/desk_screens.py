@@ -1,6 +1,7 @@
 """Screenshots of the desktop parts for docs/screens: the overlay over another application, the
-tray menu, the Window… picker and Settings › Desktop, in the light and the dark palette, at 1920x1080 (and the
-window at 1366x768 size). Run on the test display (scripts/test-env.sh) with a tray host:
+tray menu, the Window… picker and Settings › Desktop, in the light and the dark palette, at
+1920x1080 (and the window at 1366x768 size). Run on the test display (scripts/test-env.sh)
+with a tray host:
 
     python scripts/desk_screens.py docs/screens
 """

@@ -80,9 +80,13 @@ class FrameGate(Protocol):
 
     FrameProducer asks it between the grabs of an on-demand source (a screen), so a hold is
     noticed within GATE_POLL_S without grabbing pictures nobody will send, and no grab is made
-    while it holds."""
+    while it holds. Subclass it to get `__call__` from `hold_for`."""
 
-    def __call__(self, frame: Frame) -> Frame: ...
+    def __call__(self, frame: Frame) -> Frame:
+        held = self.hold_for(frame.region)
+        if held is not None:
+            raise held
+        return frame
 
     def hold_for(self, region: Region | None) -> NoFrameNow | None:
         """Why video of `region` must be held now, or None. Fast and thread-safe."""

@@ -3,22 +3,16 @@ window on the pause list is visible on the frame's part of the screen)."""
 
 from __future__ import annotations
 
-from liveview.capture.base import Frame, NoFrameNow, Region
+from liveview.capture.base import FrameGate, NoFrameNow, Region
 from liveview.desktop.auto_pause import AutoPauseWatcher
 
 
-class AutoPauseGate:
+class AutoPauseGate(FrameGate):
     """Put it first in FrameProducer's filters: a held frame costs no masking. A FrameGate:
     between grabs the producer asks hold_for(), so a held screen is not grabbed at all."""
 
     def __init__(self, watcher: AutoPauseWatcher) -> None:
         self._watcher = watcher
-
-    def __call__(self, frame: Frame) -> Frame:
-        held = self.hold_for(frame.region)
-        if held is not None:
-            raise held
-        return frame
 
     def hold_for(self, region: Region | None) -> NoFrameNow | None:
         reason = self._watcher.reason_for(region)

@@ -7,13 +7,13 @@ import time
 import pytest
 
 from liveview.capture import (
-    Frame,
     FrameProducer,
     NoFrameNow,
     Region,
     ScreenSource,
     SyntheticSource,
 )
+from liveview.capture.base import FrameGate
 from liveview.errors import CaptureError
 from tests.capture.patterns import needs_display
 
@@ -55,17 +55,11 @@ async def test_start_is_idempotent_and_close_without_start_is_fine() -> None:
     await producer.close()
 
 
-class _Gate:
+class _Gate(FrameGate):
     """A FrameGate held from the test: holds while `closed` is set, whatever the pixels."""
 
     def __init__(self) -> None:
         self.closed = threading.Event()
-
-    def __call__(self, frame: Frame) -> Frame:
-        held = self.hold_for(frame.region)
-        if held is not None:
-            raise held
-        return frame
 
     def hold_for(self, region: Region | None) -> NoFrameNow | None:
         return (

@@ -3,7 +3,9 @@ XDG_DATA_HOME; Continue talks to the real local server over loopback."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from liveview.core.transcript import Role
 from liveview.encode.small_jpeg import make_thumbnail
 from liveview.protocol.catalogue import STABLE_MODEL
 from liveview.server import LocalLiveServer
+from liveview.ui.history_pane import QtHistoryPane
 from liveview.ui.history_rows import QtHistoryRow
 from liveview.ui.main_window import QtMainWindow
 from tests.support.history import (
@@ -61,6 +64,15 @@ def fill(path: Path) -> dict[str, int]:
 
 async def shown(window: QtMainWindow, rows: int) -> None:
     await eventually(lambda: len(window.history.rows) == rows and window.history.list.count())
+
+
+@contextlib.asynccontextmanager
+async def filled_pane(qtbot: Any, store: QSettings, path: Path) -> AsyncIterator[QtHistoryPane]:
+    """The window's History pane, open, listing the three sessions `fill` kept."""
+    async with open_window(qtbot, store, Prefs(source="none")) as window:
+        window.toggle_history()
+        await shown(window, 3)
+        yield window.history
 
 
 async def test_the_pane_lists_searches_and_opens_with_thumbnails(
@@ -161,10 +173,7 @@ async def test_export_writes_markdown_and_json_and_says_why_when_it_cannot(
 ) -> None:
     path = point_xdg_at(tmp_path, monkeypatch)
     ids = fill(path)
-    async with open_window(qtbot, store, Prefs(source="none")) as window:
-        pane = window.history
-        window.toggle_history()
-        await shown(window, 3)
+    async with filled_pane(qtbot, store, path) as pane:
         assert not pane.export_button.isEnabled()  # nothing opened yet
         await pane.open_session(ids["code"])
         md = await pane.export_to(tmp_path / "out.md", "md")
@@ -186,10 +195,7 @@ async def test_delete_asks_first_and_cancel_keeps_it(
 ) -> None:
     path = point_xdg_at(tmp_path, monkeypatch)
     ids = fill(path)
-    async with open_window(qtbot, store, Prefs(source="none")) as window:
-        pane = window.history
-        window.toggle_history()
-        await shown(window, 3)
+    async with filled_pane(qtbot, store, path) as pane:
         await pane.open_session(ids["weather"])
 
         qtbot.mouseClick(pane.delete_button, Qt.MouseButton.LeftButton)
